@@ -1,0 +1,106 @@
+# Stem developer commands. Everything runs from the project's own virtualenv in .venv.
+#
+#   make run      install, migrate, load demo data and serve on http://127.0.0.1:8000 (SQLite in ./var)
+#   make test     lint gates, then the test suite on SQLite and on PostgreSQL
+#   make help     all targets
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+IMAGE ?= stem
+# Extra arguments for both pytest runs, e.g. `make test PYTEST_ARGS="-x -k journal"`.
+PYTEST_ARGS ?=
+# Extra arguments for pip-compile, e.g. `make lock PIP_COMPILE_ARGS=--upgrade`.
+PIP_COMPILE_ARGS ?=
+# Catalogs that `make messages` creates when missing (English is the source language).
+LOCALES ?= en nl
+
+# Rebuilt only when the lock or the project metadata changes, so a second `make` is instant.
+INSTALLED := $(VENV)/.installed-dev
+
+# The lock files must not depend on this machine's pip configuration (local mirrors and wheel
+# folders would otherwise be written into them and be missing elsewhere, e.g. in the Docker build).
+PIP_COMPILE := $(BIN)/pip-compile --generate-hashes --strip-extras --allow-unsafe \
+	--no-emit-index-url --no-emit-find-links $(PIP_COMPILE_ARGS)
+
+.DEFAULT_GOAL := help
+.PHONY: help venv install run test lint format lock messages clean bench docker
+
+help:
+	@echo "make venv|install  create .venv and install the locked dev dependencies and Stem (editable)"
+	@echo "make run           migrate, load demo data, serve on http://$(HOST):$(PORT)"
+	@echo "make test          ruff, mypy, then pytest on SQLite and on PostgreSQL"
+	@echo "make lint          ruff check, ruff format --check, mypy"
+	@echo "make format        ruff format and ruff check --fix"
+	@echo "make lock          regenerate requirements/main.lock and requirements/dev.lock"
+	@echo "make messages      extract messages.pot and update the catalogs in web/locales"
+	@echo "make docker        build the container image '$(IMAGE)'"
+	@echo "make clean         remove .venv, var/ (the development database!) and caches"
+
+venv install: $(INSTALLED)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# --require-hashes cannot be combined with an editable requirement, hence two pip runs; the project
+# itself adds no dependencies that the lock does not already pin (--no-deps).
+$(INSTALLED): requirements/dev.lock pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --require-hashes -r requirements/dev.lock
+	$(BIN)/pip install --no-deps -e .
+	touch $@
+
+run: $(INSTALLED)
+	$(BIN)/stem migrate
+	$(BIN)/stem demo
+	$(BIN)/stem serve --host $(HOST) --port $(PORT)
+
+# Both suites always run, so one report shows failures on each backend; any failure (including
+# pytest's 5, "no tests collected") makes the target fail.
+test: lint
+	@status=0; \
+	echo "== tests on SQLite =="; \
+	STEM_TEST_DATABASE=sqlite $(BIN)/pytest -q $(PYTEST_ARGS) || status=$$?; \
+	echo "== tests on PostgreSQL =="; \
+	STEM_TEST_DATABASE=postgresql $(BIN)/pytest -q $(PYTEST_ARGS) || status=$$?; \
+	if [ $$status -ne 0 ]; then echo "== tests FAILED (last non-zero pytest status: $$status) =="; fi; \
+	exit $$status
+
+lint: $(INSTALLED)
+	@echo "== ruff check =="
+	$(BIN)/ruff check .
+	@echo "== ruff format --check =="
+	$(BIN)/ruff format --check .
+	@echo "== mypy =="
+	$(BIN)/mypy app
+
+format: $(INSTALLED)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+lock: $(INSTALLED)
+	$(PIP_COMPILE) -o requirements/main.lock pyproject.toml
+	$(PIP_COMPILE) --extra dev -o requirements/dev.lock pyproject.toml
+
+messages: $(INSTALLED)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _l -o web/locales/messages.pot .
+	@for locale in $(LOCALES); do \
+		if [ ! -f web/locales/$$locale/LC_MESSAGES/messages.po ]; then \
+			echo "$(BIN)/pybabel init -i web/locales/messages.pot -d web/locales -D messages -l $$locale"; \
+			$(BIN)/pybabel init -i web/locales/messages.pot -d web/locales -D messages -l $$locale || exit 1; \
+		fi; \
+	done
+	$(BIN)/pybabel update -i web/locales/messages.pot -d web/locales -D messages --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+bench:
+	@echo "make bench: not built yet (issue 7)"
+	@exit 1
+
+docker:
+	docker build -t $(IMAGE) .

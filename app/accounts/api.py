@@ -1,0 +1,191 @@
+"""JSON API of accounts, care teams and invitations. Thin: parse, call one service, answer."""
+
+import uuid
+
+from fastapi import APIRouter, Request, Response, status
+from sqlmodel import Session
+
+from app.accounts import service
+from app.accounts.login_sessions import csrf_token_for, end_all_sessions, end_session, start_session
+from app.accounts.repository import team_ids_of
+from app.accounts.schemas import (
+    InvitationCreate,
+    InvitationCreated,
+    InvitationPublic,
+    LoginRequest,
+    MemberAdd,
+    MemberPublic,
+    MePublic,
+    PasswordChange,
+    ProfileUpdate,
+    RegisterRequest,
+    SessionsRevoked,
+    TeamCreate,
+    TeamPublic,
+    UserAdminUpdate,
+    UserAdminView,
+)
+from app.config import get_settings
+from app.deps import (
+    AuthDep,
+    CurrentAdmin,
+    CurrentUser,
+    SessionDep,
+    client_address,
+    session_cookie_name,
+)
+from app.models import LoginSession, User
+
+router = APIRouter(prefix="/api/v1")
+
+CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
+
+
+def me_public(session: Session, user: User, login_session: LoginSession) -> MePublic:
+    return MePublic(
+        id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        role=user.role,
+        discipline=user.discipline,
+        locale=user.locale,
+        time_zone=user.time_zone,
+        csrf_token=csrf_token_for(login_session.id),
+        team_ids=team_ids_of(session, user.id),
+    )
+
+
+def set_session_cookie(request: Request, response: Response, token: str, user: User) -> None:
+    absolute, _idle = get_settings().session_lifetimes(user.role.value)
+    response.set_cookie(
+        session_cookie_name(request),
+        token,
+        max_age=int(absolute.total_seconds()),
+        httponly=True,
+        secure=request.url.scheme == "https",
+        samesite="lax",
+        path="/",
+    )
+
+
+def clear_session_cookie(request: Request, response: Response) -> None:
+    response.delete_cookie(
+        session_cookie_name(request),
+        path="/",
+        secure=request.url.scheme == "https",
+        httponly=True,
+        samesite="lax",
+    )
+
+
+@router.post("/auth/login", tags=["auth"])
+def login(data: LoginRequest, request: Request, response: Response, session: SessionDep) -> MePublic:
+    user = service.authenticate(
+        session,
+        username=data.username,
+        password=data.password,
+        client_address=client_address(request),
+    )
+    started = start_session(session, user)
+    request.state.locale = user.locale
+    set_session_cookie(request, response, started.token, user)
+    return me_public(session, user, started.record)
+
+
+@router.post("/auth/register", status_code=status.HTTP_201_CREATED, tags=["auth"])
+def register(data: RegisterRequest, request: Request, response: Response, session: SessionDep) -> MePublic:
+    user = service.register(session, data=data)
+    started = start_session(session, user)
+    request.state.locale = user.locale
+    set_session_cookie(request, response, started.token, user)
+    return me_public(session, user, started.record)
+
+
+@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT, tags=["auth"])
+def logout(request: Request, auth: AuthDep, session: SessionDep) -> Response:
+    end_session(session, auth.login_session.id)
+    response = Response(status_code=status.HTTP_204_NO_CONTENT)
+    clear_session_cookie(request, response)
+    response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
+    return response
+
+
+@router.get("/me", tags=["me"])
+def read_me(auth: AuthDep, session: SessionDep) -> MePublic:
+    return me_public(session, auth.user, auth.login_session)
+
+
+@router.patch("/me", tags=["me"])
+def update_me(data: ProfileUpdate, auth: AuthDep, session: SessionDep) -> MePublic:
+    user = service.update_profile(session, actor=auth.user, data=data)
+    return me_public(session, user, auth.login_session)
+
+
+@router.post("/me/password", status_code=status.HTTP_204_NO_CONTENT, tags=["me"])
+def change_password(data: PasswordChange, auth: AuthDep, session: SessionDep) -> Response:
+    service.change_password(session, actor=auth.user, current_session_id=auth.login_session.id, data=data)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/me/sessions/revoke-all", tags=["me"])
+def revoke_all_sessions(
+    request: Request, response: Response, auth: AuthDep, session: SessionDep
+) -> SessionsRevoked:
+    ended = end_all_sessions(session, auth.user.id)
+    clear_session_cookie(request, response)
+    return SessionsRevoked(ended_sessions=ended)
+
+
+@router.get("/teams", tags=["teams"])
+def list_teams(user: CurrentUser, session: SessionDep) -> list[TeamPublic]:
+    return service.list_teams(session, actor=user)
+
+
+@router.post("/teams", status_code=status.HTTP_201_CREATED, tags=["teams"])
+def create_team(data: TeamCreate, user: CurrentAdmin, session: SessionDep) -> TeamPublic:
+    return service.create_team(session, actor=user, data=data)
+
+
+@router.get("/teams/{team_id}/members", tags=["teams"])
+def list_members(team_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> list[MemberPublic]:
+    return service.list_members(session, actor=user, team_id=team_id)
+
+
+@router.post("/teams/{team_id}/members", status_code=status.HTTP_201_CREATED, tags=["teams"])
+def add_member(team_id: uuid.UUID, data: MemberAdd, user: CurrentAdmin, session: SessionDep) -> MemberPublic:
+    return service.add_member(session, actor=user, team_id=team_id, user_id=data.user_id)
+
+
+@router.delete("/teams/{team_id}/members/{user_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["teams"])
+def remove_member(
+    team_id: uuid.UUID, user_id: uuid.UUID, user: CurrentAdmin, session: SessionDep
+) -> Response:
+    service.remove_member(session, actor=user, team_id=team_id, user_id=user_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/users", tags=["users"])
+def list_users(user: CurrentAdmin, session: SessionDep) -> list[UserAdminView]:
+    return service.list_users(session, actor=user)
+
+
+@router.patch("/users/{user_id}", tags=["users"])
+def update_user(
+    user_id: uuid.UUID, data: UserAdminUpdate, user: CurrentAdmin, session: SessionDep
+) -> UserAdminView:
+    return service.set_user_active(session, actor=user, user_id=user_id, is_active=data.is_active)
+
+
+@router.post("/invitations", status_code=status.HTTP_201_CREATED, tags=["invitations"])
+def create_invitation(data: InvitationCreate, user: CurrentUser, session: SessionDep) -> InvitationCreated:
+    return service.create_invitation(session, actor=user, data=data)
+
+
+@router.get("/invitations", tags=["invitations"])
+def list_invitations(user: CurrentUser, session: SessionDep) -> list[InvitationPublic]:
+    return service.list_invitations(session, actor=user)
+
+
+@router.delete("/invitations/{invitation_id}", tags=["invitations"])
+def revoke_invitation(invitation_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> InvitationPublic:
+    return service.revoke_invitation(session, actor=user, invitation_id=invitation_id)

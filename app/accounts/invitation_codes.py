@@ -1,0 +1,24 @@
+"""Invitation codes: 140 random bits, written in Crockford base32 so they can be read and typed."""
+
+import hashlib
+import re
+import secrets
+
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_LENGTH = 28  # 28 symbols × 5 bits = 140 random bits
+_GROUP = 4
+_CONFUSABLE = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
+def new_code() -> str:
+    symbols = "".join(secrets.choice(_ALPHABET) for _ in range(_LENGTH))
+    return "-".join(symbols[i : i + _GROUP] for i in range(0, _LENGTH, _GROUP))
+
+
+def normalise_code(typed: str) -> str:
+    """Forgiving of case, spaces, dashes and the letters people mistake for digits."""
+    return re.sub(r"[^0-9A-Z]", "", typed.upper()).translate(_CONFUSABLE)
+
+
+def code_hash(typed: str) -> str:
+    return hashlib.sha256(normalise_code(typed).encode()).hexdigest()

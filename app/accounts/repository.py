@@ -1,0 +1,123 @@
+"""All SQL of the accounts domain."""
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import func, update
+from sqlmodel import Session, col, select
+
+from app.models import CareTeam, Invitation, TeamMembership, User
+from app.models.enums import Role
+from app.models.types import utcnow
+
+
+def user_by_username(session: Session, username: str) -> User | None:
+    return session.exec(select(User).where(col(User.username) == username.lower())).first()
+
+
+def user_by_id(session: Session, user_id: uuid.UUID) -> User | None:
+    return session.get(User, user_id)
+
+
+def username_taken(session: Session, username: str) -> bool:
+    return user_by_username(session, username) is not None
+
+
+def all_users(session: Session) -> Sequence[User]:
+    return session.exec(select(User).order_by(col(User.role), col(User.username))).all()
+
+
+def team_ids_of(session: Session, user_id: uuid.UUID) -> list[uuid.UUID]:
+    return list(
+        session.exec(select(TeamMembership.team_id).where(col(TeamMembership.user_id) == user_id)).all()
+    )
+
+
+def team_ids_by_user(session: Session) -> dict[uuid.UUID, list[uuid.UUID]]:
+    result: dict[uuid.UUID, list[uuid.UUID]] = {}
+    for team_id, user_id in session.exec(select(TeamMembership.team_id, TeamMembership.user_id)).all():
+        result.setdefault(user_id, []).append(team_id)
+    return result
+
+
+def team_by_id(session: Session, team_id: uuid.UUID) -> CareTeam | None:
+    return session.get(CareTeam, team_id)
+
+
+def team_by_name(session: Session, name: str) -> CareTeam | None:
+    return session.exec(select(CareTeam).where(func.lower(CareTeam.name) == name.lower())).first()
+
+
+def teams_with_counts(
+    session: Session, team_ids: Sequence[uuid.UUID] | None = None
+) -> list[tuple[CareTeam, int, int]]:
+    """Teams (all, or the given ones) with their clinician and participant counts, by name."""
+    clinicians = func.count().filter(col(TeamMembership.member_role) == Role.clinician)
+    participants = func.count().filter(col(TeamMembership.member_role) == Role.participant)
+    statement = (
+        select(CareTeam, clinicians, participants)
+        .join(TeamMembership, col(TeamMembership.team_id) == col(CareTeam.id), isouter=True)
+        .group_by(col(CareTeam.id))
+        .order_by(col(CareTeam.name))
+    )
+    if team_ids is not None:
+        statement = statement.where(col(CareTeam.id).in_(list(team_ids)))
+    return [(team, int(c), int(p)) for team, c, p in session.exec(statement).all()]
+
+
+def membership(session: Session, team_id: uuid.UUID, user_id: uuid.UUID) -> TeamMembership | None:
+    return session.get(TeamMembership, (team_id, user_id))
+
+
+def members_of(
+    session: Session, team_id: uuid.UUID, *, roles: Sequence[Role] | None = None
+) -> list[tuple[TeamMembership, User]]:
+    statement = (
+        select(TeamMembership, User)
+        .join(User, col(User.id) == col(TeamMembership.user_id))
+        .where(col(TeamMembership.team_id) == team_id)
+        .order_by(col(TeamMembership.member_role), col(User.display_name))
+    )
+    if roles is not None:
+        statement = statement.where(col(TeamMembership.member_role).in_(list(roles)))
+    return [(m, u) for m, u in session.exec(statement).all()]
+
+
+def participant_team_id(session: Session, user_id: uuid.UUID) -> uuid.UUID | None:
+    return session.exec(
+        select(TeamMembership.team_id).where(
+            col(TeamMembership.user_id) == user_id,
+            col(TeamMembership.member_role) == Role.participant,
+        )
+    ).first()
+
+
+def invitation_by_code_hash(session: Session, code_hash: str) -> Invitation | None:
+    return session.exec(select(Invitation).where(col(Invitation.code_hash) == code_hash)).first()
+
+
+def invitation_by_id(session: Session, invitation_id: uuid.UUID) -> Invitation | None:
+    return session.get(Invitation, invitation_id)
+
+
+def invitations_for_teams(session: Session, team_ids: Sequence[uuid.UUID] | None) -> Sequence[Invitation]:
+    statement = select(Invitation).order_by(col(Invitation.created_at).desc()).limit(500)
+    if team_ids is not None:
+        statement = statement.where(col(Invitation.team_id).in_(list(team_ids)))
+    return session.exec(statement).all()
+
+
+def claim_invitation(session: Session, invitation_id: uuid.UUID, user_id: uuid.UUID) -> bool:
+    """Mark an invitation used, only if it still is usable: of two racing claims, one wins."""
+    now = utcnow()
+    result = session.execute(
+        update(Invitation)
+        .where(
+            col(Invitation.id) == invitation_id,
+            col(Invitation.used_at).is_(None),
+            col(Invitation.revoked_at).is_(None),
+            col(Invitation.expires_at) > now,
+        )
+        .values(used_at=now, used_by_id=user_id)
+    )
+    return int(getattr(result, "rowcount", 0) or 0) == 1

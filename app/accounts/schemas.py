@@ -1,0 +1,142 @@
+"""Request and response shapes of the accounts API. Tables are never bodies or responses."""
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from app.config import Locale
+from app.models.enums import Discipline, Role
+
+
+class Strict(BaseModel):
+    """Unknown fields are refused, so a typo is an error, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+class LoginRequest(Strict):
+    username: str = Field(min_length=1, max_length=200)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class RegisterRequest(Strict):
+    invitation_code: str = Field(min_length=1, max_length=200)
+    username: str = Field(min_length=3, max_length=40)
+    display_name: str = Field(min_length=1, max_length=80)
+    password: str = Field(min_length=1, max_length=1024)
+    locale: Locale = "en"
+
+    @field_validator("display_name")
+    @classmethod
+    def _display_name_not_blank(cls, value: str) -> str:
+        value = " ".join(value.split())
+        if not value:
+            raise ValueError("blank")
+        return value
+
+
+class PasswordChange(Strict):
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(min_length=1, max_length=1024)
+
+
+class ProfileUpdate(Strict):
+    display_name: str | None = Field(default=None, min_length=1, max_length=80)
+    locale: Locale | None = None
+    time_zone: str | None = Field(default=None, min_length=1, max_length=64)
+
+
+class UserPublic(BaseModel):
+    id: uuid.UUID
+    username: str
+    display_name: str
+    role: Role
+    discipline: Discipline | None
+    locale: str
+    time_zone: str
+
+
+class MePublic(UserPublic):
+    csrf_token: str
+    team_ids: list[uuid.UUID]
+
+
+class SessionsRevoked(BaseModel):
+    ended_sessions: int
+
+
+class TeamCreate(Strict):
+    name: str = Field(min_length=1, max_length=120)
+
+    @field_validator("name")
+    @classmethod
+    def _name_not_blank(cls, value: str) -> str:
+        value = " ".join(value.split())
+        if not value:
+            raise ValueError("blank")
+        return value
+
+
+class TeamPublic(BaseModel):
+    id: uuid.UUID
+    name: str
+    created_at: datetime
+    clinician_count: int
+    participant_count: int
+
+
+class MemberAdd(Strict):
+    user_id: uuid.UUID
+
+
+class MemberPublic(BaseModel):
+    user_id: uuid.UUID
+    display_name: str
+    role: Role
+    discipline: Discipline | None
+    joined_at: datetime
+
+
+class UserAdminView(BaseModel):
+    """What an admin sees of an account: never anything a participant wrote."""
+
+    id: uuid.UUID
+    username: str
+    display_name: str
+    role: Role
+    discipline: Discipline | None
+    is_active: bool
+    created_at: datetime
+    team_ids: list[uuid.UUID]
+
+
+class UserAdminUpdate(Strict):
+    is_active: bool
+
+
+class InvitationCreate(Strict):
+    team_id: uuid.UUID
+    role: Literal[Role.participant, Role.clinician]
+    discipline: Discipline | None = None
+
+
+InvitationStatus = Literal["pending", "used", "expired", "revoked"]
+
+
+class InvitationPublic(BaseModel):
+    id: uuid.UUID
+    team_id: uuid.UUID
+    role: Role
+    discipline: Discipline | None
+    created_at: datetime
+    expires_at: datetime
+    status: InvitationStatus
+
+
+class InvitationCreated(InvitationPublic):
+    """Returned once, at creation: the code is not stored and cannot be shown again."""
+
+    code: str
+    url: str

@@ -1,0 +1,478 @@
+"""The rules of accounts, care teams and enrollment. Functions flush; the request commits."""
+
+import re
+import uuid
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from app.accounts import repository
+from app.accounts.invitation_codes import code_hash, new_code
+from app.accounts.login_sessions import end_all_sessions
+from app.accounts.passwords import (
+    dummy_hash,
+    hash_password,
+    needs_rehash,
+    password_problem,
+    verify_password,
+)
+from app.accounts.schemas import (
+    InvitationCreate,
+    InvitationCreated,
+    InvitationPublic,
+    InvitationStatus,
+    MemberPublic,
+    PasswordChange,
+    ProfileUpdate,
+    RegisterRequest,
+    TeamCreate,
+    TeamPublic,
+    UserAdminView,
+)
+from app.accounts.throttle import throttle_keys, throttle_store
+from app.config import get_settings
+from app.errors import (
+    Conflict,
+    Forbidden,
+    Gone,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    TooManyRequests,
+)
+from app.i18n import N_
+from app.models import CareTeam, Invitation, TeamMembership, User
+from app.models.enums import Discipline, Role
+from app.models.types import utcnow
+
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")
+
+
+# --- enrollment -------------------------------------------------------------------------
+
+
+def normalise_username(username: str) -> str:
+    return username.strip().lower()
+
+
+def _check_username(session: Session, username: str) -> str:
+    username = normalise_username(username)
+    if not _USERNAME.fullmatch(username):
+        raise InvalidInput(
+            N_(
+                "Use 3 to 40 characters: letters a-z, digits, dots, dashes or underscores, "
+                "starting with a letter or digit."
+            ),
+            field="username",
+        )
+    if repository.username_taken(session, username):
+        raise Conflict(N_("This username is already taken. Try another."), field="username")
+    return username
+
+
+def _check_new_password(password: str, *, username: str, display_name: str) -> None:
+    problem = password_problem(password, username=username, display_name=display_name)
+    if problem:
+        raise InvalidInput(problem, field="password")
+
+
+def _usable_invitation(session: Session, typed_code: str) -> Invitation:
+    invitation = repository.invitation_by_code_hash(session, code_hash(typed_code))
+    if invitation is None:
+        raise InvalidInput(
+            N_("We do not know this invitation code. Check it, or ask your care team for a new one."),
+            field="invitation_code",
+            code="invitation_unknown",
+        )
+    status = invitation_status(invitation)
+    if status == "used":
+        raise Gone(
+            N_("This invitation has already been used. If that was not you, tell your care team."),
+            field="invitation_code",
+            code="invitation_used",
+        )
+    if status == "revoked":
+        raise Gone(
+            N_("This invitation was withdrawn. Ask your care team for a new one."),
+            field="invitation_code",
+            code="invitation_revoked",
+        )
+    if status == "expired":
+        raise Gone(
+            N_("This invitation has expired. Ask your care team for a new one."),
+            field="invitation_code",
+            code="invitation_expired",
+        )
+    return invitation
+
+
+def preview_invitation(session: Session, *, typed_code: str) -> tuple[Invitation, CareTeam]:
+    """For the join page: which team an invitation is for, refusing unusable codes."""
+    invitation = _usable_invitation(session, typed_code)
+    team = repository.team_by_id(session, invitation.team_id)
+    assert team is not None  # the foreign key cascades
+    return invitation, team
+
+
+def register(session: Session, *, data: RegisterRequest) -> User:
+    invitation = _usable_invitation(session, data.invitation_code)
+    username = _check_username(session, data.username)
+    _check_new_password(data.password, username=username, display_name=data.display_name)
+    user = User(
+        username=username,
+        display_name=data.display_name,
+        password_hash=hash_password(data.password),
+        role=invitation.role,
+        discipline=invitation.discipline if invitation.role == Role.clinician else None,
+        locale=data.locale,
+    )
+    session.add(user)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict(N_("This username is already taken. Try another."), field="username") from None
+    if not repository.claim_invitation(session, invitation.id, user.id):
+        # Someone registered with the same code a moment ago; the request rolls back whole.
+        raise Gone(
+            N_("This invitation has already been used. If that was not you, tell your care team."),
+            field="invitation_code",
+            code="invitation_used",
+        )
+    session.add(TeamMembership(team_id=invitation.team_id, user_id=user.id, member_role=user.role))
+    session.flush()
+    return user
+
+
+def create_user(
+    session: Session,
+    *,
+    username: str,
+    display_name: str,
+    password: str,
+    role: Role,
+    discipline: Discipline | None = None,
+    locale: str = "en",
+    check_password: bool = True,
+) -> User:
+    """Accounts made by an operator (the first admin, demo data) rather than by invitation."""
+    username = _check_username(session, username)
+    if check_password:
+        _check_new_password(password, username=username, display_name=display_name)
+    user = User(
+        username=username,
+        display_name=display_name,
+        password_hash=hash_password(password),
+        role=role,
+        discipline=discipline if role == Role.clinician else None,
+        locale=locale,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+# --- signing in -------------------------------------------------------------------------
+
+WRONG_CREDENTIALS = N_("The username or password is not correct.")
+
+
+def authenticate(session: Session, *, username: str, password: str, client_address: str) -> User:
+    """The user for these credentials; the same answer and timing for unknown and wrong."""
+    keys = throttle_keys(username, client_address, get_settings())
+    store = throttle_store()
+    wait = store.retry_after(keys)
+    if wait:
+        raise TooManyRequests(
+            N_("Too many attempts. Wait {minutes} minutes and try again."),
+            retry_after=wait,
+            minutes=max(1, (wait + 59) // 60),
+        )
+    user = repository.user_by_username(session, normalise_username(username))
+    usable = user is not None and user.is_active
+    password_ok = verify_password(user.password_hash if usable and user else dummy_hash(), password)
+    if not (usable and password_ok) or user is None:
+        # Release the request's transaction first: the failure is counted in one of its own.
+        session.rollback()
+        store.record_failure(keys)
+        raise NotAuthenticated(WRONG_CREDENTIALS, code="wrong_credentials")
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    store.clear(session, keys[0])
+    session.flush()
+    return user
+
+
+def change_password(
+    session: Session, *, actor: User, current_session_id: uuid.UUID, data: PasswordChange
+) -> None:
+    if not verify_password(actor.password_hash, data.current_password):
+        raise InvalidInput(N_("Your current password is not correct."), field="current_password")
+    problem = password_problem(data.new_password, username=actor.username, display_name=actor.display_name)
+    if problem:
+        raise InvalidInput(problem, field="new_password")
+    actor.password_hash = hash_password(data.new_password)
+    actor.password_changed_at = utcnow()
+    session.add(actor)
+    end_all_sessions(session, actor.id, except_id=current_session_id)
+    session.flush()
+
+
+def update_profile(session: Session, *, actor: User, data: ProfileUpdate) -> User:
+    changes = data.model_dump(exclude_unset=True, exclude_none=True)
+    if "time_zone" in changes:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(changes["time_zone"])
+        except (ZoneInfoNotFoundError, ValueError):
+            raise InvalidInput(N_("This is not a known time zone."), field="time_zone") from None
+    if "display_name" in changes:
+        changes["display_name"] = " ".join(changes["display_name"].split())
+        if not changes["display_name"]:
+            raise InvalidInput(N_("This field is required."), field="display_name")
+    for name, value in changes.items():
+        setattr(actor, name, value)
+    session.add(actor)
+    session.flush()
+    return actor
+
+
+# --- care teams -------------------------------------------------------------------------
+
+
+def _require_admin(actor: User) -> None:
+    if actor.role != Role.admin:
+        raise Forbidden(N_("Only an administrator can do this."))
+
+
+def _reachable_team(session: Session, *, actor: User, team_id: uuid.UUID) -> CareTeam:
+    """A team the actor may look at; any other answers 404, exactly like a missing one."""
+    team = repository.team_by_id(session, team_id)
+    if team is None:
+        raise NotFound(N_("This care team does not exist or is not yours."))
+    if actor.role != Role.admin and repository.membership(session, team_id, actor.id) is None:
+        raise NotFound(N_("This care team does not exist or is not yours."))
+    return team
+
+
+def create_team(session: Session, *, actor: User, data: TeamCreate) -> TeamPublic:
+    _require_admin(actor)
+    if repository.team_by_name(session, data.name):
+        raise Conflict(N_("A care team with this name already exists."), field="name")
+    team = CareTeam(name=data.name)
+    session.add(team)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict(N_("A care team with this name already exists."), field="name") from None
+    return TeamPublic(
+        id=team.id,
+        name=team.name,
+        created_at=team.created_at,
+        clinician_count=0,
+        participant_count=0,
+    )
+
+
+def list_teams(session: Session, *, actor: User) -> list[TeamPublic]:
+    team_ids = None if actor.role == Role.admin else repository.team_ids_of(session, actor.id)
+    return [
+        TeamPublic(
+            id=team.id,
+            name=team.name,
+            created_at=team.created_at,
+            clinician_count=clinicians,
+            participant_count=participants,
+        )
+        for team, clinicians, participants in repository.teams_with_counts(session, team_ids)
+    ]
+
+
+def list_members(session: Session, *, actor: User, team_id: uuid.UUID) -> list[MemberPublic]:
+    """Admins and the team's clinicians see everyone; a participant sees only the clinicians."""
+    _reachable_team(session, actor=actor, team_id=team_id)
+    roles = [Role.clinician] if actor.role == Role.participant else None
+    return [
+        MemberPublic(
+            user_id=user.id,
+            display_name=user.display_name,
+            role=member.member_role,
+            discipline=user.discipline,
+            joined_at=member.joined_at,
+        )
+        for member, user in repository.members_of(session, team_id, roles=roles)
+    ]
+
+
+def add_member(session: Session, *, actor: User, team_id: uuid.UUID, user_id: uuid.UUID) -> MemberPublic:
+    _require_admin(actor)
+    _reachable_team(session, actor=actor, team_id=team_id)
+    user = repository.user_by_id(session, user_id)
+    if user is None:
+        raise NotFound(N_("This account does not exist."), field="user_id")
+    if user.role == Role.admin:
+        raise InvalidInput(N_("Administrators are not members of care teams."), field="user_id")
+    if repository.membership(session, team_id, user.id):
+        raise Conflict(N_("This person is already a member of this team."), field="user_id")
+    if user.role == Role.participant and repository.participant_team_id(session, user.id):
+        raise Conflict(
+            N_("A participant belongs to one care team. Remove them from their team first."),
+            field="user_id",
+        )
+    member = TeamMembership(team_id=team_id, user_id=user.id, member_role=user.role)
+    session.add(member)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict(N_("This person is already a member of a team."), field="user_id") from None
+    return MemberPublic(
+        user_id=user.id,
+        display_name=user.display_name,
+        role=user.role,
+        discipline=user.discipline,
+        joined_at=member.joined_at,
+    )
+
+
+def remove_member(session: Session, *, actor: User, team_id: uuid.UUID, user_id: uuid.UUID) -> None:
+    _require_admin(actor)
+    _reachable_team(session, actor=actor, team_id=team_id)
+    member = repository.membership(session, team_id, user_id)
+    if member is None:
+        raise NotFound(N_("This person is not a member of this team."))
+    session.delete(member)
+    session.flush()
+
+
+# --- accounts (admin) -------------------------------------------------------------------
+
+
+def list_users(session: Session, *, actor: User) -> list[UserAdminView]:
+    _require_admin(actor)
+    teams = repository.team_ids_by_user(session)
+    return [
+        UserAdminView(
+            id=user.id,
+            username=user.username,
+            display_name=user.display_name,
+            role=user.role,
+            discipline=user.discipline,
+            is_active=user.is_active,
+            created_at=user.created_at,
+            team_ids=teams.get(user.id, []),
+        )
+        for user in repository.all_users(session)
+    ]
+
+
+def set_user_active(session: Session, *, actor: User, user_id: uuid.UUID, is_active: bool) -> UserAdminView:
+    _require_admin(actor)
+    user = repository.user_by_id(session, user_id)
+    if user is None:
+        raise NotFound(N_("This account does not exist."))
+    if user.id == actor.id and not is_active:
+        raise InvalidInput(N_("You cannot deactivate your own account."), field="is_active")
+    user.is_active = is_active
+    session.add(user)
+    if not is_active:
+        end_all_sessions(session, user.id)
+    session.flush()
+    return UserAdminView(
+        id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        role=user.role,
+        discipline=user.discipline,
+        is_active=user.is_active,
+        created_at=user.created_at,
+        team_ids=repository.team_ids_of(session, user.id),
+    )
+
+
+# --- invitations ------------------------------------------------------------------------
+
+
+def invitation_status(invitation: Invitation) -> InvitationStatus:
+    if invitation.used_at is not None:
+        return "used"
+    if invitation.revoked_at is not None:
+        return "revoked"
+    if invitation.expires_at <= utcnow():
+        return "expired"
+    return "pending"
+
+
+def _invitation_public(invitation: Invitation) -> InvitationPublic:
+    return InvitationPublic(
+        id=invitation.id,
+        team_id=invitation.team_id,
+        role=invitation.role,
+        discipline=invitation.discipline,
+        created_at=invitation.created_at,
+        expires_at=invitation.expires_at,
+        status=invitation_status(invitation),
+    )
+
+
+def join_url(code: str) -> str:
+    base = get_settings().public_base_url.rstrip("/")
+    return f"{base}/join?{urlencode({'code': code})}"
+
+
+def create_invitation(session: Session, *, actor: User, data: InvitationCreate) -> InvitationCreated:
+    if actor.role == Role.participant:
+        raise Forbidden(N_("Only your care team can invite people."))
+    _reachable_team(session, actor=actor, team_id=data.team_id)
+    if actor.role == Role.clinician and data.role != Role.participant:
+        raise Forbidden(N_("Clinicians can invite participants only."), field="role")
+    if data.role == Role.clinician and data.discipline is None:
+        raise InvalidInput(N_("Choose the clinician's discipline."), field="discipline")
+    if data.role == Role.participant and data.discipline is not None:
+        raise InvalidInput(N_("A participant has no discipline."), field="discipline")
+    code = new_code()
+    now = utcnow()
+    invitation = Invitation(
+        code_hash=code_hash(code),
+        team_id=data.team_id,
+        role=data.role,
+        discipline=data.discipline,
+        created_by_id=actor.id,
+        created_at=now,
+        expires_at=now + timedelta(days=get_settings().invitation_ttl_days),
+    )
+    session.add(invitation)
+    session.flush()
+    return InvitationCreated(**_invitation_public(invitation).model_dump(), code=code, url=join_url(code))
+
+
+def _invitation_team_ids(session: Session, actor: User) -> list[uuid.UUID] | None:
+    if actor.role == Role.admin:
+        return None
+    if actor.role == Role.clinician:
+        return repository.team_ids_of(session, actor.id)
+    raise Forbidden(N_("Only your care team can see invitations."))
+
+
+def list_invitations(session: Session, *, actor: User) -> list[InvitationPublic]:
+    team_ids = _invitation_team_ids(session, actor)
+    return [
+        _invitation_public(invitation) for invitation in repository.invitations_for_teams(session, team_ids)
+    ]
+
+
+def revoke_invitation(session: Session, *, actor: User, invitation_id: uuid.UUID) -> InvitationPublic:
+    team_ids = _invitation_team_ids(session, actor)
+    invitation = repository.invitation_by_id(session, invitation_id)
+    if invitation is None or (team_ids is not None and invitation.team_id not in team_ids):
+        raise NotFound(N_("This invitation does not exist or is not yours."))
+    if actor.role == Role.clinician and invitation.role != Role.participant:
+        raise NotFound(N_("This invitation does not exist or is not yours."))
+    if invitation.used_at is not None:
+        raise Conflict(N_("This invitation has already been used and cannot be withdrawn."))
+    if invitation.revoked_at is None:
+        invitation.revoked_at = utcnow()
+        session.add(invitation)
+        session.flush()
+    return _invitation_public(invitation)

@@ -1,0 +1,136 @@
+"""Settings: one pydantic-settings object, every value overridable with a STEM_ environment variable."""
+
+import os
+import secrets
+from datetime import timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Locale = Literal["en", "nl"]
+SUPPORTED_LOCALES: tuple[Locale, ...] = ("en", "nl")
+
+# Values people copy from examples; never acceptable as a real secret in production.
+_PLACEHOLDER_SECRETS = {
+    "",
+    "changeme",
+    "change-me",
+    "changethis",
+    "secret",
+    "secret-key",
+    "dev",
+    "development",
+    "test",
+    "example",
+    "placeholder",
+    "stem",
+}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="STEM_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    mode: Literal["development", "production"] = "development"
+    data_dir: Path = Field(default=Path("var"), description="Where the SQLite file and key live")
+    database_url: str = Field(default="", description="SQLAlchemy URL; default SQLite in data_dir")
+    secret_key: str = Field(default="", description="Generated into data_dir when not given")
+    public_base_url: str = "http://127.0.0.1:8000"
+    default_locale: Locale = "en"
+
+    participant_session_absolute_hours: float = 30 * 24
+    participant_session_idle_hours: float = 14 * 24
+    clinician_session_absolute_hours: float = 12
+    clinician_session_idle_hours: float = 2
+    admin_session_absolute_hours: float = 12
+    admin_session_idle_hours: float = 1
+
+    invitation_ttl_days: int = 14
+
+    # argon2id cost; the defaults follow RFC 9106's second recommendation (64 MiB, 3 passes).
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+    argon2_parallelism: int = 4
+
+    login_max_failures_per_account: int = 5
+    login_max_failures_per_address: int = 30
+    login_throttle_window_seconds: int = 15 * 60
+    redis_url: str = Field(default="", description="Shared login-throttle store; database if empty")
+
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute_data_dir(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @model_validator(mode="after")
+    def _fill_defaults(self) -> "Settings":
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / 'stem.db'}"
+        if self.mode == "production":
+            if _is_placeholder(self.secret_key):
+                raise ValueError(
+                    "STEM_SECRET_KEY is missing, a placeholder or shorter than 32 characters; "
+                    "production mode needs a real secret (python -c 'import secrets; "
+                    "print(secrets.token_urlsafe(48))')"
+                )
+        elif not self.secret_key:
+            self.secret_key = _stored_secret(self.data_dir / "secret_key")
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.mode == "production"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def session_lifetimes(self, role: str) -> tuple[timedelta, timedelta]:
+        """(absolute, idle) lifetime of a login session for a role."""
+        hours = {
+            "participant": (
+                self.participant_session_absolute_hours,
+                self.participant_session_idle_hours,
+            ),
+            "clinician": (self.clinician_session_absolute_hours, self.clinician_session_idle_hours),
+            "admin": (self.admin_session_absolute_hours, self.admin_session_idle_hours),
+        }[role]
+        return timedelta(hours=hours[0]), timedelta(hours=hours[1])
+
+
+def _is_placeholder(value: str) -> bool:
+    return value.strip().lower() in _PLACEHOLDER_SECRETS or len(value) < 32
+
+
+def _stored_secret(path: Path) -> str:
+    """Read the generated key, or create it readable by its owner only.
+
+    Written to a private temporary file first and linked into place, so two processes
+    starting at once agree on one key and never read a half-written file.
+    """
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.write(fd, secrets.token_urlsafe(48).encode())
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        pass
+    finally:
+        temporary.unlink()
+    return path.read_text(encoding="utf-8").strip()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

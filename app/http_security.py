@@ -1,0 +1,146 @@
+"""Response headers on every answer (errors and static files included) and the cross-site guard.
+
+Both are pure ASGI middleware. The header middleware also turns an unhandled exception into
+the 500 problem itself: Starlette's own 500 is made outside user middleware, without headers.
+"""
+
+import logging
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.errors import Forbidden, problem_response, server_error_response
+from app.i18n import N_, request_locale, translate
+
+logger = logging.getLogger("stem.http")
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "manifest-src 'self'",
+        "worker-src 'self'",
+        "form-action 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ]
+)
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+        "interest-cohort",
+    )
+)
+_STATIC_HEADERS: list[tuple[bytes, bytes]] = [
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"permissions-policy", PERMISSIONS_POLICY.encode()),
+    (b"x-frame-options", b"DENY"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"cross-origin-resource-policy", b"same-origin"),
+]
+_HSTS = (b"strict-transport-security", b"max-age=63072000; includeSubDomains")
+_UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        https = scope.get("scheme") == "https"
+        # Authenticated pages and API answers must never be kept by a browser or proxy cache.
+        cacheable = scope.get("path", "").startswith("/static/")
+        response_started = False
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+                headers = [
+                    (name, value) for name, value in message.get("headers", []) if name.lower() != b"server"
+                ]
+                present = {name.lower() for name, _ in headers}
+                headers.extend(item for item in _STATIC_HEADERS if item[0] not in present)
+                if https:
+                    headers.append(_HSTS)
+                if not cacheable and b"cache-control" not in present:
+                    headers.append((b"cache-control", b"no-store"))
+                message["headers"] = headers
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            # Log the kind of failure only: the message may quote submitted text or SQL.
+            logger.error(
+                "unhandled %s on %s %s",
+                "exception",
+                scope.get("method"),
+                scope.get("route_path", scope.get("path")),
+                exc_info=False,
+            )
+            logger.debug("unhandled exception", exc_info=True)
+            if response_started:
+                raise
+            request = Request(scope)
+            response = server_error_response(request)
+            await response(scope, receive, send_with_headers)
+
+
+def _origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+class CrossSiteGuardMiddleware:
+    """Refuses state-changing requests that a browser marks as coming from another site."""
+
+    def __init__(self, app: ASGIApp, *, trusted_origins: Iterable[str] = ()) -> None:
+        self.app = app
+        self.trusted_origins = {_origin_of(origin) for origin in trusted_origins}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") not in _UNSAFE_METHODS:
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        fetch_site = request.headers.get("sec-fetch-site")
+        origin = request.headers.get("origin")
+        own_origin = _origin_of(str(request.base_url))
+        refused = fetch_site in {"cross-site", "same-site"} or (
+            origin is not None and origin.lower() not in self.trusted_origins and origin.lower() != own_origin
+        )
+        if not refused:
+            await self.app(scope, receive, send)
+            return
+        locale = request_locale(request)
+        error = Forbidden(N_("This request came from another website and was refused."))
+        response = problem_response(
+            request,
+            403,
+            "cross_site_request",
+            translate(locale, error.message),
+        )
+        await response(scope, receive, send)

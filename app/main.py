@@ -1,0 +1,35 @@
+"""create_app(): routers, static files, middleware and error handlers. No rules live here."""
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from app import __version__
+from app.accounts import api as accounts_api
+from app.accounts import pages as accounts_pages
+from app.config import get_settings
+from app.errors import install_error_handlers
+from app.health import router as health_router
+from app.http_security import CrossSiteGuardMiddleware, SecurityHeadersMiddleware
+from app.paths import STATIC_DIR
+
+# Every router of the app, in order; the route-policy test walks these.
+ROUTERS = [health_router, accounts_api.router, accounts_pages.router]
+
+
+def create_app() -> FastAPI:
+    settings = get_settings()
+    app = FastAPI(
+        title="Stem",
+        version=__version__,
+        summary="A private journal for pain rehabilitation, shared item by item with the care team.",
+        docs_url=None if settings.is_production else "/docs",
+        redoc_url=None if settings.is_production else "/redoc",
+    )
+    install_error_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    # Added last = outermost: its headers reach every response, its 500 replaces Starlette's.
+    app.add_middleware(CrossSiteGuardMiddleware, trusted_origins=[settings.public_base_url])
+    app.add_middleware(SecurityHeadersMiddleware)
+    return app

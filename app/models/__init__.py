@@ -1,0 +1,30 @@
+"""Every table, imported here so that SQLModel.metadata (and so Alembic) knows them all."""
+
+from sqlmodel import SQLModel
+
+# Stable constraint names, so Alembic can alter and drop them on every backend. Set before
+# any table is defined: SQLAlchemy names constraints as they attach to their table.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+SQLModel.metadata.naming_convention = NAMING_CONVENTION
+
+from app.models.invitation import Invitation  # noqa: E402
+from app.models.login_session import LoginSession  # noqa: E402
+from app.models.login_throttle import LoginThrottle  # noqa: E402
+from app.models.team import CareTeam, TeamMembership  # noqa: E402
+from app.models.user import User  # noqa: E402
+
+__all__ = [
+    "NAMING_CONVENTION",
+    "CareTeam",
+    "Invitation",
+    "LoginSession",
+    "LoginThrottle",
+    "TeamMembership",
+    "User",
+]

@@ -1,0 +1,41 @@
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, Index, String, Uuid, text
+from sqlmodel import Field, SQLModel
+
+from app.models.enums import Role
+from app.models.types import UTCDateTime, enum_column_type, utcnow
+
+
+class CareTeam(SQLModel, table=True):
+    __tablename__ = "care_teams"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    name: str = Field(sa_column=Column(String(120), nullable=False, unique=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class TeamMembership(SQLModel, table=True):
+    """A clinician may be in several teams; a participant in exactly one (the partial index)."""
+
+    __tablename__ = "team_memberships"
+    __table_args__ = (
+        Index(
+            "uq_team_memberships_one_team_per_participant",
+            "user_id",
+            unique=True,
+            sqlite_where=text("member_role = 'participant'"),
+            postgresql_where=text("member_role = 'participant'"),
+        ),
+    )
+
+    team_id: uuid.UUID = Field(
+        sa_column=Column(Uuid(), ForeignKey("care_teams.id", ondelete="CASCADE"), primary_key=True)
+    )
+    user_id: uuid.UUID = Field(
+        sa_column=Column(Uuid(), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    )
+    # A copy of the user's role (which never changes), so the database can hold the rule above.
+    member_role: Role = Field(sa_column=Column(enum_column_type(Role), nullable=False))
+    joined_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))

@@ -1,0 +1,166 @@
+"""One database per test run, built with `alembic upgrade head`; every test starts from empty tables.
+
+Backend: STEM_TEST_DATABASE=sqlite (default) or postgresql. For PostgreSQL the run creates a
+uniquely named database on the server at STEM_TEST_POSTGRES_URL and drops it at the end.
+Where that server cannot be reached the PostgreSQL run is skipped with the reason, unless
+STEM_REQUIRE_ALL_BACKENDS=1 (CI), which turns the skip into a failure.
+"""
+
+import os
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+# Settings are read from the environment once: set them before anything imports the app.
+_TEMP = Path(tempfile.mkdtemp(prefix="stem-tests-"))
+os.environ["STEM_DATA_DIR"] = str(_TEMP)
+os.environ.setdefault("STEM_MODE", "development")
+os.environ["STEM_SECRET_KEY"] = "test-secret-key-that-is-long-enough-for-hmac-0123456789"
+os.environ["STEM_PUBLIC_BASE_URL"] = "http://testserver"
+os.environ["STEM_REDIS_URL"] = ""
+# argon2id with a smaller memory cost: the real algorithm, faster for hundreds of logins.
+os.environ["STEM_ARGON2_MEMORY_KIB"] = "8192"
+os.environ["STEM_ARGON2_TIME_COST"] = "1"
+os.environ["STEM_ARGON2_PARALLELISM"] = "1"
+
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+BACKEND = os.environ.get("STEM_TEST_DATABASE", "sqlite")
+REQUIRE_ALL = os.environ.get("STEM_REQUIRE_ALL_BACKENDS") == "1"
+POSTGRES_SERVER = os.environ.get(
+    "STEM_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+
+
+def _postgres_admin_url() -> str:
+    url = make_url(POSTGRES_SERVER)
+    if url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")
+    return url.render_as_string(hide_password=False)
+
+
+def _create_postgres_database() -> str:
+    name = f"stem_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(_postgres_admin_url(), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return make_url(_postgres_admin_url()).set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_postgres_database(url: str) -> None:
+    name = make_url(url).database
+    admin = create_engine(_postgres_admin_url(), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+_POSTGRES_URL: str | None = None
+_POSTGRES_PROBLEM: str | None = None
+if BACKEND == "postgresql":
+    try:
+        _POSTGRES_URL = _create_postgres_database()
+        os.environ["STEM_DATABASE_URL"] = _POSTGRES_URL
+    except Exception as error:  # the server is not there: say so plainly
+        _POSTGRES_PROBLEM = f"PostgreSQL at {POSTGRES_SERVER} is not reachable ({type(error).__name__})"
+        if REQUIRE_ALL:
+            raise RuntimeError(_POSTGRES_PROBLEM + " and STEM_REQUIRE_ALL_BACKENDS=1") from error
+else:
+    os.environ["STEM_DATABASE_URL"] = f"sqlite:///{_TEMP / 'stem-test.db'}"
+
+
+def pytest_report_header() -> list[str]:
+    if _POSTGRES_PROBLEM:
+        return [f"stem: SKIPPING every test: {_POSTGRES_PROBLEM}"]
+    return [f"stem: database backend {BACKEND}"]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if _POSTGRES_PROBLEM:
+        skip = pytest.mark.skip(reason=_POSTGRES_PROBLEM)
+        for item in items:
+            item.add_marker(skip)
+        return
+    for item in items:
+        if "postgres_only" in item.keywords and BACKEND != "postgresql":
+            item.add_marker(pytest.mark.skip(reason="runs in the PostgreSQL pass of make test"))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _POSTGRES_URL:
+        from app.db import get_engine
+
+        get_engine().dispose()
+        _drop_postgres_database(_POSTGRES_URL)
+
+
+@pytest.fixture(scope="session")
+def database_url() -> str:
+    from app.schema_migrations import upgrade_to_head
+
+    url = os.environ["STEM_DATABASE_URL"]
+    upgrade_to_head(url)
+    return url
+
+
+@pytest.fixture(autouse=True)
+def _empty_tables(database_url: str) -> Iterator[None]:
+    yield
+    from app.db import get_engine, metadata
+
+    engine = get_engine()
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
+            connection.execute(text(f"TRUNCATE {names} CASCADE"))
+        else:
+            for table in reversed(metadata.sorted_tables):
+                connection.execute(table.delete())
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str):  # type: ignore[no-untyped-def]
+    from app.main import create_app
+
+    return create_app()
+
+
+@pytest.fixture
+def client_factory(app) -> Iterator[Callable[..., "object"]]:  # type: ignore[no-untyped-def]
+    """Independent browsers/phones: each client keeps its own cookies."""
+    from starlette.testclient import TestClient
+
+    clients: list[TestClient] = []
+
+    def make(base_url: str = "http://testserver") -> TestClient:
+        client = TestClient(app, base_url=base_url, raise_server_exceptions=False)
+        client.__enter__()
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def client(client_factory):  # type: ignore[no-untyped-def]
+    return client_factory()
+
+
+@pytest.fixture
+def db():  # type: ignore[no-untyped-def]
+    """A session for arranging data and checking what was stored (commits itself)."""
+    from app.db import open_session
+
+    with open_session(write=True) as session:
+        yield session
