@@ -5,6 +5,7 @@ the 500 problem itself: Starlette's own 500 is made outside user middleware, wit
 """
 
 import logging
+import traceback
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
@@ -92,16 +93,16 @@ class SecurityHeadersMiddleware:
 
         try:
             await self.app(scope, receive, send_with_headers)
-        except Exception:
-            # Log the kind of failure only: the message may quote submitted text or SQL.
+        except Exception as error:
+            # The exception's message may quote submitted text or SQL: log its type and where
+            # it happened (file, line, source), never its message or local values.
             logger.error(
-                "unhandled %s on %s %s",
-                "exception",
+                "unhandled %s on %s %s\n%s",
+                type(error).__name__,
                 scope.get("method"),
-                scope.get("route_path", scope.get("path")),
-                exc_info=False,
+                scope.get("path"),
+                "".join(traceback.format_tb(error.__traceback__)),
             )
-            logger.debug("unhandled exception", exc_info=True)
             if response_started:
                 raise
             request = Request(scope)

@@ -159,8 +159,12 @@ def client(client_factory):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def db():  # type: ignore[no-untyped-def]
-    """A session for arranging data and checking what was stored (commits itself)."""
+    """A session for arranging data and checking what was stored (factories commit).
+
+    Its transactions begin deferred, so a read here never holds SQLite's write lock while
+    the app under test writes.
+    """
     from app.db import open_session
 
-    with open_session(write=True) as session:
+    with open_session(write=False) as session:
         yield session
