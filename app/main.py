@@ -10,10 +10,11 @@ from app.config import get_settings
 from app.errors import install_error_handlers
 from app.health import router as health_router
 from app.http_security import CrossSiteGuardMiddleware, SecurityHeadersMiddleware
+from app.journal import api as journal_api
 from app.paths import STATIC_DIR
 
 # Every router of the app, in order; the route-policy test walks these.
-ROUTERS = [health_router, accounts_api.router, accounts_pages.router]
+ROUTERS = [health_router, accounts_api.router, journal_api.router, accounts_pages.router]
 
 
 def create_app() -> FastAPI:

@@ -13,6 +13,7 @@ NAMING_CONVENTION = {
 }
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
 
+from app.models.entry import Entry  # noqa: E402
 from app.models.invitation import Invitation  # noqa: E402
 from app.models.login_session import LoginSession  # noqa: E402
 from app.models.login_throttle import LoginThrottle  # noqa: E402
@@ -22,6 +23,7 @@ from app.models.user import User  # noqa: E402
 __all__ = [
     "NAMING_CONVENTION",
     "CareTeam",
+    "Entry",
     "Invitation",
     "LoginSession",
     "LoginThrottle",

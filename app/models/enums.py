@@ -17,3 +17,35 @@ class Discipline(StrEnum):
     social_worker = "social_worker"
     nurse = "nurse"
     other = "other"
+
+
+class EntryKind(StrEnum):
+    thought = "thought"
+    feeling = "feeling"
+    disagreement = "disagreement"
+    question = "question"
+    goal = "goal"
+
+
+class Topic(StrEnum):
+    diagnosis = "diagnosis"
+    cause_of_pain = "cause_of_pain"
+    treatment_plan = "treatment_plan"
+    exercises = "exercises"
+    goals = "goals"
+    working_with_professional = "working_with_professional"
+    care_organisation = "care_organisation"
+    daily_life = "daily_life"
+    other = "other"
+
+
+class Importance(StrEnum):
+    low = "low"
+    normal = "normal"
+    high = "high"
+
+
+class GoalStatus(StrEnum):
+    active = "active"
+    achieved = "achieved"
+    let_go = "let_go"

@@ -33,10 +33,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def enum_column_type(enum: type[StrEnum], length: int = 32) -> Any:
+def enum_column_type(enum: type[StrEnum], length: int = 32, name: str | None = None) -> Any:
     """Stored as its value in a VARCHAR with a CHECK constraint, identical on both databases."""
     return Enum(
         enum,
+        name=name or enum.__name__.lower(),
         native_enum=False,
         create_constraint=True,
         length=length,
