@@ -94,7 +94,13 @@ def test_stem_command_runs_from_any_directory(tmp_path: Path):
         "STEM_SECRET_KEY": "",
     }
     result = subprocess.run(
-        [str(stem), "migrate"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False
+        [str(stem), "migrate"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "data" / "stem.db").exists()

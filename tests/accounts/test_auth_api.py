@@ -101,7 +101,7 @@ def test_login_bad_input_names_the_field_without_echoing_it(client, body, field)
     problem = response.json()
     assert problem["status"] == 422
     assert field in [error["field"] for error in problem["errors"]]
-    assert "\"input\"" not in response.text
+    assert '"input"' not in response.text
     assert "a" * 201 not in response.text
 
 
@@ -129,7 +129,9 @@ def test_errors_are_in_the_users_language(client, db):
 def test_repeated_failures_lock_the_account_with_retry_after(client, db):
     user = make_user(db, Role.participant)
     for _ in range(5):
-        response = client.post("/api/v1/auth/login", json={"username": user.username, "password": "wrong guess 1"})
+        response = client.post(
+            "/api/v1/auth/login", json={"username": user.username, "password": "wrong guess 1"}
+        )
         assert response.status_code == 401
     blocked = client.post("/api/v1/auth/login", json={"username": user.username, "password": PASSWORD})
     assert blocked.status_code == 429
@@ -149,7 +151,9 @@ def test_success_clears_the_account_counter(client, db):
         client.post("/api/v1/auth/login", json={"username": user.username, "password": "wrong guess 1"})
     login(client, user)
     for _ in range(4):
-        response = client.post("/api/v1/auth/login", json={"username": user.username, "password": "wrong guess 1"})
+        response = client.post(
+            "/api/v1/auth/login", json={"username": user.username, "password": "wrong guess 1"}
+        )
         assert response.status_code == 401
 
 

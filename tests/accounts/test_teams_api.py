@@ -50,7 +50,13 @@ def test_admin_creates_and_lists_teams(client_factory, world):
 
 @pytest.mark.parametrize(
     ("body", "status"),
-    [({"name": ""}, 422), ({"name": "   "}, 422), ({"name": "x" * 121}, 422), ({}, 422), ({"name": "team a"}, 409)],
+    [
+        ({"name": ""}, 422),
+        ({"name": "   "}, 422),
+        ({"name": "x" * 121}, 422),
+        ({}, 422),
+        ({"name": "team a"}, 409),
+    ],
 )
 def test_team_create_bad_input(client_factory, world, body, status):
     admin = as_user(client_factory, world["admin"])
@@ -134,7 +140,9 @@ def test_admin_adds_and_removes_members(client_factory, world):
 
 def test_participant_cannot_join_a_second_team(client_factory, world):
     admin = as_user(client_factory, world["admin"])
-    response = admin.post(f"/api/v1/teams/{world['team_b'].id}/members", json={"user_id": str(world["part_a"].id)})
+    response = admin.post(
+        f"/api/v1/teams/{world['team_b'].id}/members", json={"user_id": str(world["part_a"].id)}
+    )
     assert response.status_code == 409
     assert response.json()["errors"][0]["field"] == "user_id"
 
@@ -150,7 +158,9 @@ def test_add_member_bad_input(client_factory, world, body, status):
 
 def test_admin_cannot_be_a_member(client_factory, world):
     admin = as_user(client_factory, world["admin"])
-    response = admin.post(f"/api/v1/teams/{world['team_a'].id}/members", json={"user_id": str(world["admin"].id)})
+    response = admin.post(
+        f"/api/v1/teams/{world['team_a'].id}/members", json={"user_id": str(world["admin"].id)}
+    )
     assert response.status_code == 422
 
 
@@ -158,7 +168,10 @@ def test_admin_cannot_be_a_member(client_factory, world):
 def test_only_admins_manage_members(client_factory, world, who):
     client = as_user(client_factory, world[who])
     team_a = world["team_a"].id
-    assert client.post(f"/api/v1/teams/{team_a}/members", json={"user_id": str(world["loner"].id)}).status_code == 403
+    assert (
+        client.post(f"/api/v1/teams/{team_a}/members", json={"user_id": str(world["loner"].id)}).status_code
+        == 403
+    )
     assert client.delete(f"/api/v1/teams/{team_a}/members/{world['part_a2'].id}").status_code == 403
 
 
@@ -194,7 +207,11 @@ def test_admin_invites_a_clinician_with_link_and_code(client_factory, world, db)
     admin = as_user(client_factory, world["admin"])
     response = admin.post(
         "/api/v1/invitations",
-        json={"team_id": str(world["team_a"].id), "role": "clinician", "discipline": "occupational_therapist"},
+        json={
+            "team_id": str(world["team_a"].id),
+            "role": "clinician",
+            "discipline": "occupational_therapist",
+        },
     )
     assert response.status_code == 201
     body = response.json()
@@ -212,9 +229,13 @@ def test_admin_invites_a_clinician_with_link_and_code(client_factory, world, db)
 
 def test_clinician_invites_participants_into_own_team_only(client_factory, world):
     clinician = as_user(client_factory, world["clin_a"])
-    ok = clinician.post("/api/v1/invitations", json={"team_id": str(world["team_a"].id), "role": "participant"})
+    ok = clinician.post(
+        "/api/v1/invitations", json={"team_id": str(world["team_a"].id), "role": "participant"}
+    )
     assert ok.status_code == 201
-    other_team = clinician.post("/api/v1/invitations", json={"team_id": str(world["team_b"].id), "role": "participant"})
+    other_team = clinician.post(
+        "/api/v1/invitations", json={"team_id": str(world["team_b"].id), "role": "participant"}
+    )
     assert other_team.status_code == 404
     colleague = clinician.post(
         "/api/v1/invitations",
@@ -225,7 +246,9 @@ def test_clinician_invites_participants_into_own_team_only(client_factory, world
 
 def test_participants_cannot_invite_or_see_invitations(client_factory, world):
     participant = as_user(client_factory, world["part_a"])
-    response = participant.post("/api/v1/invitations", json={"team_id": str(world["team_a"].id), "role": "participant"})
+    response = participant.post(
+        "/api/v1/invitations", json={"team_id": str(world["team_a"].id), "role": "participant"}
+    )
     assert response.status_code == 403
     assert participant.get("/api/v1/invitations").status_code == 403
 
@@ -263,7 +286,10 @@ def test_revoke_invitation(client_factory, world, db):
     other, _ = make_invitation(db, world["team_b"])
     clinician = as_user(client_factory, world["clin_a"])
     assert clinician.delete(f"/api/v1/invitations/{other.id}").status_code == 404
-    assert as_user(client_factory, world["part_a"]).delete(f"/api/v1/invitations/{invitation.id}").status_code == 403
+    assert (
+        as_user(client_factory, world["part_a"]).delete(f"/api/v1/invitations/{invitation.id}").status_code
+        == 403
+    )
     response = clinician.delete(f"/api/v1/invitations/{invitation.id}")
     assert response.status_code == 200
     assert response.json()["status"] == "revoked"
@@ -283,15 +309,26 @@ def test_revoke_invitation(client_factory, world, db):
 
 def test_clinician_cannot_revoke_a_clinician_invitation(client_factory, world, db):
     invitation, _ = make_invitation(db, world["team_a"], Role.clinician, discipline=Discipline.nurse)
-    assert as_user(client_factory, world["clin_a"]).delete(f"/api/v1/invitations/{invitation.id}").status_code == 404
-    assert as_user(client_factory, world["admin"]).delete(f"/api/v1/invitations/{invitation.id}").status_code == 200
+    assert (
+        as_user(client_factory, world["clin_a"]).delete(f"/api/v1/invitations/{invitation.id}").status_code
+        == 404
+    )
+    assert (
+        as_user(client_factory, world["admin"]).delete(f"/api/v1/invitations/{invitation.id}").status_code
+        == 200
+    )
 
 
 def test_used_invitation_cannot_be_revoked(client_factory, world, db):
     _invitation, code = make_invitation(db, world["team_a"])
     response = client_factory().post(
         "/api/v1/auth/register",
-        json={"invitation_code": code, "username": "joined", "display_name": "J", "password": "a quiet walk along the river"},
+        json={
+            "invitation_code": code,
+            "username": "joined",
+            "display_name": "J",
+            "password": "a quiet walk along the river",
+        },
     )
     assert response.status_code == 201
     listed = as_user(client_factory, world["admin"]).get("/api/v1/invitations").json()

@@ -1,0 +1,80 @@
+"""All SQL of the journal. Every query here is scoped to one author."""
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, or_, update
+from sqlmodel import Session, col, select
+
+from app.models import Entry
+from app.models.enums import EntryKind, Topic
+
+
+def entry_by_id(session: Session, entry_id: uuid.UUID) -> Entry | None:
+    return session.get(Entry, entry_id)
+
+
+def own_entry(session: Session, author_id: uuid.UUID, entry_id: uuid.UUID) -> Entry | None:
+    entry = session.get(Entry, entry_id)
+    if entry is None or entry.author_id != author_id:
+        return None
+    return entry
+
+
+def own_entries_page(
+    session: Session,
+    author_id: uuid.UUID,
+    *,
+    limit: int,
+    before: tuple[datetime, uuid.UUID] | None = None,
+    kind: EntryKind | None = None,
+    topic: Topic | None = None,
+    flagged: bool | None = None,
+    in_trash: bool = False,
+) -> Sequence[Entry]:
+    """One page of an author's entries, newest first; keyset pagination on (created_at, id).
+
+    Text search is not done here: bodies are matched in Python, where Unicode case folding is
+    right on every database (and where bodies can be read once they are encrypted at rest).
+    """
+    statement = select(Entry).where(col(Entry.author_id) == author_id)
+    if in_trash:
+        statement = statement.where(col(Entry.deleted_at).is_not(None))
+    else:
+        statement = statement.where(col(Entry.deleted_at).is_(None))
+    if kind is not None:
+        statement = statement.where(col(Entry.kind) == kind)
+    if topic is not None:
+        statement = statement.where(col(Entry.topic) == topic)
+    if flagged is not None:
+        statement = statement.where(col(Entry.raise_next_session) == flagged)
+    if before is not None:
+        created_at, entry_id = before
+        statement = statement.where(
+            or_(
+                col(Entry.created_at) < created_at,
+                and_(col(Entry.created_at) == created_at, col(Entry.id) < entry_id),
+            )
+        )
+    statement = statement.order_by(col(Entry.created_at).desc(), col(Entry.id).desc()).limit(limit)
+    return session.exec(statement).all()
+
+
+def update_if_version(session: Session, entry_id: uuid.UUID, version: int, values: dict[str, Any]) -> bool:
+    """Apply an edit only if nobody changed the entry since `version`: of two racing edits, one wins."""
+    result = session.execute(
+        update(Entry)
+        .where(col(Entry.id) == entry_id, col(Entry.version) == version)
+        .values(**values, version=version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0) == 1
+
+
+def purge_deleted_before(session: Session, cutoff: datetime) -> int:
+    result = session.execute(
+        delete(Entry).where(col(Entry.deleted_at).is_not(None), col(Entry.deleted_at) < cutoff)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -1,0 +1,83 @@
+"""Request and response shapes of the journal API."""
+
+import uuid
+from datetime import datetime
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from app.models.enums import Discipline, EntryKind, GoalStatus, Importance, Topic
+
+MAX_BODY = 5000
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class EntryCreate(_Strict):
+    """A new entry. `id` may be made by the phone, so that a replayed save is recognised."""
+
+    id: uuid.UUID | None = None
+    kind: EntryKind
+    # Length is checked after normalising line endings, in the service (with a clear message).
+    body: str = Field(max_length=MAX_BODY * 2)
+    topic: Topic | None = None
+    about_discipline: Discipline | None = None
+    about_clinician_id: uuid.UUID | None = None
+    importance: Importance = Importance.normal
+    raise_next_session: bool = False
+    intensity: int | None = Field(default=None, ge=0, le=10)
+    goal_status: GoalStatus | None = None
+    # When the participant wrote it (on the phone, perhaps offline); defaults to now.
+    written_at: AwareDatetime | None = None
+
+
+class EntryUpdate(_Strict):
+    """Only the fields given change. `version` may stand in for an If-Match header."""
+
+    kind: EntryKind | None = None
+    body: str | None = Field(default=None, max_length=MAX_BODY * 2)
+    topic: Topic | None = None
+    about_discipline: Discipline | None = None
+    about_clinician_id: uuid.UUID | None = None
+    importance: Importance | None = None
+    raise_next_session: bool | None = None
+    intensity: int | None = Field(default=None, ge=0, le=10)
+    goal_status: GoalStatus | None = None
+    version: int | None = Field(default=None, ge=1)
+
+
+class EntryPublic(BaseModel):
+    """An entry as its author sees it."""
+
+    id: uuid.UUID
+    kind: EntryKind
+    body: str
+    topic: Topic | None
+    about_discipline: Discipline | None
+    about_clinician_id: uuid.UUID | None
+    importance: Importance
+    raise_next_session: bool
+    intensity: int | None
+    goal_status: GoalStatus | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None
+    purge_at: datetime | None = Field(description="When a deleted entry is gone for good")
+
+
+class EntryPage(BaseModel):
+    items: list[EntryPublic]
+    next_cursor: str | None
+
+
+class EntryConflict(BaseModel):
+    """Body of a 412: the entry as it is now, so the participant can compare and keep their text."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    current: EntryPublic
