@@ -4,9 +4,9 @@ Every route either depends on `authenticated` (directly or through a role alias)
 in PUBLIC_ROUTES; tests/test_route_policies.py fails on any route that does neither.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, ParamSpec, TypeVar
 
 from fastapi import Depends, Request
 from sqlmodel import Session
@@ -17,6 +17,9 @@ from app.errors import Forbidden, NotAuthenticated
 from app.i18n import N_
 from app.models import LoginSession, User
 from app.models.enums import Role
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SECURE_COOKIE = "__Host-stem_session"
@@ -44,8 +47,20 @@ def session_cookie_name(request: Request) -> str:
     return SECURE_COOKIE if request.url.scheme == "https" else PLAIN_COOKIE
 
 
+def records_access(endpoint: Callable[P, R]) -> Callable[P, R]:
+    """Marks a GET route that writes (it records who read what): it gets a writing session.
+
+    On SQLite a read transaction cannot safely become a write one, so such a route must ask
+    for the write lock from the start.
+    """
+    endpoint.stem_writes = True  # type: ignore[attr-defined]
+    return endpoint
+
+
 def _db_session(request: Request) -> Iterator[Session]:
-    yield from session_scope(write=request.method not in SAFE_METHODS)
+    endpoint = getattr(request.scope.get("route"), "endpoint", None)
+    writes = request.method not in SAFE_METHODS or getattr(endpoint, "stem_writes", False)
+    yield from session_scope(write=writes)
 
 
 # Function scope: the commit happens before the response is sent, never after.

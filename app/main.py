@@ -6,15 +6,24 @@ from fastapi.staticfiles import StaticFiles
 from app import __version__
 from app.accounts import api as accounts_api
 from app.accounts import pages as accounts_pages
+from app.clinician import api as clinician_api
 from app.config import get_settings
 from app.errors import install_error_handlers
 from app.health import router as health_router
 from app.http_security import CrossSiteGuardMiddleware, SecurityHeadersMiddleware
 from app.journal import api as journal_api
 from app.paths import STATIC_DIR
+from app.sharing import api as sharing_api
 
 # Every router of the app, in order; the route-policy test walks these.
-ROUTERS = [health_router, accounts_api.router, journal_api.router, accounts_pages.router]
+ROUTERS = [
+    health_router,
+    accounts_api.router,
+    journal_api.router,
+    sharing_api.router,
+    clinician_api.router,
+    accounts_pages.router,
+]
 
 
 def create_app() -> FastAPI:

@@ -323,9 +323,9 @@ def delete_entry(session: Session, *, actor: User, entry_id: uuid.UUID) -> Entry
 def restore_entry(session: Session, *, actor: User, entry_id: uuid.UUID) -> EntryPublic:
     entry = _own(session, actor, entry_id)
     if entry.deleted_at is not None:
+        # Not an edit: updated_at stays, so clinicians see no "edited after sharing".
         entry.deleted_at = None
         entry.version += 1
-        entry.updated_at = utcnow()
         session.add(entry)
         session.flush()
     return entry_public(entry)

@@ -13,20 +13,30 @@ NAMING_CONVENTION = {
 }
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
 
+from app.models.access import AccessEvent, EntryRead  # noqa: E402
+from app.models.appointment import AgendaItem, Appointment  # noqa: E402
 from app.models.entry import Entry  # noqa: E402
 from app.models.invitation import Invitation  # noqa: E402
 from app.models.login_session import LoginSession  # noqa: E402
 from app.models.login_throttle import LoginThrottle  # noqa: E402
+from app.models.response import EntryResponse  # noqa: E402
+from app.models.share import Share  # noqa: E402
 from app.models.team import CareTeam, TeamMembership  # noqa: E402
 from app.models.user import User  # noqa: E402
 
 __all__ = [
     "NAMING_CONVENTION",
+    "AccessEvent",
+    "AgendaItem",
+    "Appointment",
     "CareTeam",
     "Entry",
+    "EntryRead",
+    "EntryResponse",
     "Invitation",
     "LoginSession",
     "LoginThrottle",
+    "Share",
     "TeamMembership",
     "User",
 ]

@@ -49,3 +49,26 @@ class GoalStatus(StrEnum):
     active = "active"
     achieved = "achieved"
     let_go = "let_go"
+
+
+class ShareAudience(StrEnum):
+    team = "team"
+    clinician = "clinician"
+
+
+class ResponseKind(StrEnum):
+    seen = "seen"
+    reply = "reply"
+    discussed = "discussed"
+
+
+class Outcome(StrEnum):
+    agreed = "agreed"
+    partly_agreed = "partly_agreed"
+    still_differ = "still_differ"
+
+
+class ParticipantView(StrEnum):
+    matches = "matches"
+    partly = "partly"
+    differs = "differs"

@@ -1,0 +1,60 @@
+"""What a clinician sees. Narrower than the author's view: it cannot carry private fields."""
+
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from app.models.enums import Discipline, EntryKind, GoalStatus, Importance, Outcome, ParticipantView, Topic
+from app.sharing.schemas import AppointmentPublic, ResponsePublic
+
+
+class SharedWith(BaseModel):
+    audience: str
+    clinician_name: str | None
+    clinician_discipline: Discipline | None
+
+
+class ClinicianEntryView(BaseModel):
+    id: uuid.UUID
+    kind: EntryKind
+    body: str
+    topic: Topic | None
+    about_discipline: Discipline | None
+    about_clinician_id: uuid.UUID | None
+    importance: Importance
+    raise_next_session: bool
+    intensity: int | None
+    goal_status: GoalStatus | None
+    created_at: datetime
+    edited_after_sharing: bool
+    is_new: bool
+    shared_with: list[SharedWith]
+    responses: list[ResponsePublic]
+    agreement: Outcome | None
+    participant_view: ParticipantView | None
+
+
+class ParticipantSummary(BaseModel):
+    id: uuid.UUID
+    display_name: str
+    team_id: uuid.UUID
+    next_appointment: datetime | None
+    unread_count: int
+
+
+class ParticipantBrief(BaseModel):
+    id: uuid.UUID
+    display_name: str
+
+
+class Preparation(BaseModel):
+    """In the order a clinician reads before a session."""
+
+    participant: ParticipantBrief
+    next_appointment: AppointmentPublic | None
+    agenda: list[ClinicianEntryView]
+    disagreements: list[ClinicianEntryView]
+    questions: list[ClinicianEntryView]
+    goals: list[ClinicianEntryView]
+    thoughts_and_feelings: list[ClinicianEntryView]

@@ -1,0 +1,164 @@
+"""The clinician's dashboard and session preparation: read-only views built on
+`sharing.repository.visible_entries`, recording every read for the participant to see."""
+
+import uuid
+from collections.abc import Sequence
+
+from sqlmodel import Session
+
+from app.accounts import repository as accounts_repository
+from app.clinician.schemas import (
+    ClinicianEntryView,
+    ParticipantBrief,
+    ParticipantSummary,
+    Preparation,
+    SharedWith,
+)
+from app.errors import NotFound
+from app.i18n import N_
+from app.models import AccessEvent, Entry, EntryRead, User
+from app.models.enums import EntryKind, ResponseKind, Role
+from app.models.types import utcnow
+from app.sharing import repository
+from app.sharing.service import _appointment_public, _response_public
+
+PARTICIPANT_NOT_FOUND = N_("This participant does not exist, or is not in one of your teams.")
+
+
+def list_participants(session: Session, *, actor: User) -> list[ParticipantSummary]:
+    unread = repository.unread_counts(session, actor.id)
+    upcoming = repository.next_appointments(session, actor.id, since=utcnow())
+    return [
+        ParticipantSummary(
+            id=participant.id,
+            display_name=participant.display_name,
+            team_id=team_id,
+            next_appointment=upcoming[participant.id].starts_at if participant.id in upcoming else None,
+            unread_count=unread.get(participant.id, 0),
+        )
+        for participant, team_id in repository.participants_of_clinician(session, actor.id)
+    ]
+
+
+def _participant_of_mine(session: Session, actor: User, participant_id: uuid.UUID) -> User:
+    for participant, _team_id in repository.participants_of_clinician(session, actor.id):
+        if participant.id == participant_id:
+            return participant
+    raise NotFound(PARTICIPANT_NOT_FOUND)
+
+
+def _views(session: Session, actor: User, entries: Sequence[Entry]) -> dict[uuid.UUID, ClinicianEntryView]:
+    ids = [entry.id for entry in entries]
+    reads = repository.reads_of(session, actor.id, ids)
+    shares = repository.live_shares_of_entries(session, ids)
+    responses = repository.responses_of(session, ids)
+    people = {
+        user.id: user
+        for user in (
+            accounts_repository.user_by_id(session, clinician_id)
+            for clinician_id in {s.clinician_id for s in shares if s.clinician_id}
+        )
+        if user is not None
+    }
+    first_shared: dict[uuid.UUID, object] = {}
+    shared_with: dict[uuid.UUID, list[SharedWith]] = {}
+    for share in sorted(shares, key=lambda s: s.created_at):
+        first_shared.setdefault(share.entry_id, share.created_at)
+        person = people.get(share.clinician_id) if share.clinician_id else None
+        shared_with.setdefault(share.entry_id, []).append(
+            SharedWith(
+                audience=share.audience.value,
+                clinician_name=person.display_name if person else None,
+                clinician_discipline=person.discipline if person else None,
+            )
+        )
+    views = {}
+    for entry in entries:
+        entry_responses = responses.get(entry.id, [])
+        discussed = [r for r, _u in entry_responses if r.kind == ResponseKind.discussed and r.outcome]
+        read = reads.get(entry.id)
+        views[entry.id] = ClinicianEntryView(
+            id=entry.id,
+            kind=entry.kind,
+            body=entry.body,
+            topic=entry.topic,
+            about_discipline=entry.about_discipline,
+            about_clinician_id=entry.about_clinician_id,
+            importance=entry.importance,
+            raise_next_session=entry.raise_next_session,
+            intensity=entry.intensity,
+            goal_status=entry.goal_status,
+            created_at=entry.created_at,
+            edited_after_sharing=entry.updated_at > first_shared[entry.id],  # type: ignore[operator]
+            is_new=read is None or read.last_opened_at < entry.updated_at,
+            shared_with=shared_with.get(entry.id, []),
+            responses=[_response_public(r, u) for r, u in entry_responses],
+            agreement=discussed[-1].outcome if discussed else None,
+            participant_view=discussed[-1].participant_view if discussed else None,
+        )
+    return views
+
+
+def _record_reads(session: Session, actor: User, participant: User, entries: Sequence[Entry]) -> None:
+    now = utcnow()
+    reads = repository.reads_of(session, actor.id, [entry.id for entry in entries])
+    for entry in entries:
+        read = reads.get(entry.id)
+        if read is None:
+            session.add(
+                EntryRead(clinician_id=actor.id, entry_id=entry.id, first_opened_at=now, last_opened_at=now)
+            )
+        else:
+            read.last_opened_at = now
+            session.add(read)
+        session.add(
+            AccessEvent(
+                participant_id=participant.id,
+                entry_id=entry.id,
+                clinician_id=actor.id,
+                clinician_name=actor.display_name,
+                clinician_discipline=actor.discipline,
+                via="preparation",
+                accessed_at=now,
+            )
+        )
+    session.flush()
+
+
+def preparation(
+    session: Session,
+    *,
+    actor: User,
+    participant_id: uuid.UUID,
+    kind: EntryKind | None = None,
+    new_only: bool = False,
+) -> Preparation:
+    assert actor.role == Role.clinician
+    participant = _participant_of_mine(session, actor, participant_id)
+    entries = list(repository.visible_entries_of(session, actor.id, participant.id))
+    if kind is not None:
+        entries = [entry for entry in entries if entry.kind == kind]
+    views = _views(session, actor, entries)
+    if new_only:
+        entries = [entry for entry in entries if views[entry.id].is_new]
+    upcoming = repository.next_appointments(session, actor.id, since=utcnow()).get(participant.id)
+    appointment = _appointment_public(session, upcoming, viewer=actor) if upcoming else None
+    on_agenda = [item.entry_id for item in appointment.agenda] if appointment else []
+    shown = {entry.id for entry in entries}
+    agenda = [views[entry_id] for entry_id in on_agenda if entry_id in shown]
+    rest = [entry for entry in entries if entry.id not in set(on_agenda)]
+
+    def of_kind(*kinds: EntryKind) -> list[ClinicianEntryView]:
+        return [views[entry.id] for entry in rest if entry.kind in kinds]
+
+    disagreements = [view for view in of_kind(EntryKind.disagreement) if view.agreement != "agreed"]
+    _record_reads(session, actor, participant, entries)
+    return Preparation(
+        participant=ParticipantBrief(id=participant.id, display_name=participant.display_name),
+        next_appointment=appointment,
+        agenda=agenda,
+        disagreements=disagreements,
+        questions=of_kind(EntryKind.question),
+        goals=of_kind(EntryKind.goal),
+        thoughts_and_feelings=of_kind(EntryKind.thought, EntryKind.feeling),
+    )

@@ -1,0 +1,35 @@
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, Index, String, Text, Uuid
+from sqlmodel import Field, SQLModel
+
+from app.models.enums import Outcome, ParticipantView, ResponseKind
+from app.models.types import UTCDateTime, enum_column_type, utcnow
+
+
+class EntryResponse(SQLModel, table=True):
+    """A clinician closing the loop on a shared entry: seen, a reply, or discussed with an outcome."""
+
+    __tablename__ = "entry_responses"
+    __table_args__ = (Index("ix_entry_responses_entry", "entry_id", "created_at"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    entry_id: uuid.UUID = Field(
+        sa_column=Column(Uuid(), ForeignKey("entries.id", ondelete="CASCADE"), nullable=False)
+    )
+    clinician_id: uuid.UUID | None = Field(
+        default=None, sa_column=Column(Uuid(), ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    )
+    kind: ResponseKind = Field(sa_column=Column(enum_column_type(ResponseKind), nullable=False))
+    body: str | None = Field(default=None, sa_column=Column(Text(), nullable=True))
+    outcome: Outcome | None = Field(default=None, sa_column=Column(enum_column_type(Outcome), nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    # The participant's word on a recorded outcome: theirs is the last.
+    participant_view: ParticipantView | None = Field(
+        default=None, sa_column=Column(enum_column_type(ParticipantView), nullable=True)
+    )
+    participant_note: str | None = Field(default=None, sa_column=Column(String(1000), nullable=True))
+    participant_viewed_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )

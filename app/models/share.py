@@ -1,0 +1,39 @@
+import uuid
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Uuid
+from sqlmodel import Field, SQLModel
+
+from app.models.enums import ShareAudience
+from app.models.types import UTCDateTime, enum_column_type, utcnow
+
+
+class Share(SQLModel, table=True):
+    """A participant's explicit act of showing one entry to their whole team or to one clinician."""
+
+    __tablename__ = "shares"
+    __table_args__ = (
+        CheckConstraint(
+            "(audience = 'team' AND clinician_id IS NULL)"
+            " OR (audience = 'clinician' AND clinician_id IS NOT NULL)",
+            name="audience_matches_clinician",
+        ),
+        Index("ix_shares_entry", "entry_id"),
+        Index("ix_shares_clinician", "clinician_id"),
+        Index("ix_shares_participant", "participant_id"),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    entry_id: uuid.UUID = Field(
+        sa_column=Column(Uuid(), ForeignKey("entries.id", ondelete="CASCADE"), nullable=False)
+    )
+    # The entry's author, kept here so visibility needs no join through entries.
+    participant_id: uuid.UUID = Field(
+        sa_column=Column(Uuid(), ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    )
+    audience: ShareAudience = Field(sa_column=Column(enum_column_type(ShareAudience), nullable=False))
+    clinician_id: uuid.UUID | None = Field(
+        default=None, sa_column=Column(Uuid(), ForeignKey("users.id", ondelete="CASCADE"), nullable=True)
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))

@@ -1,0 +1,103 @@
+"""Shapes of sharing, appointments, agendas, responses and the access log."""
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from app.models.enums import Discipline, Outcome, ParticipantView, ResponseKind, ShareAudience
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ShareCreate(_Strict):
+    """With the whole care team (`audience: team`) or with chosen clinicians of it."""
+
+    audience: Literal["team"] | None = None
+    clinician_ids: list[uuid.UUID] | None = Field(default=None, max_length=50)
+
+    @model_validator(mode="after")
+    def _one_audience(self) -> "ShareCreate":
+        if (self.audience is None) == (self.clinician_ids is None):
+            raise ValueError("choose audience 'team' or clinician_ids")
+        return self
+
+
+class BulkShareCreate(ShareCreate):
+    entry_ids: list[uuid.UUID] = Field(min_length=1, max_length=100)
+
+
+class SharePublic(BaseModel):
+    id: uuid.UUID
+    entry_id: uuid.UUID
+    audience: ShareAudience
+    clinician_id: uuid.UUID | None
+    clinician_name: str | None
+    clinician_discipline: Discipline | None
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class ResponseCreate(_Strict):
+    kind: ResponseKind
+    body: str | None = Field(default=None, max_length=4000)
+    outcome: Outcome | None = None
+
+
+class ParticipantViewCreate(_Strict):
+    view: ParticipantView
+    note: str | None = Field(default=None, max_length=1000)
+
+
+class ResponsePublic(BaseModel):
+    id: uuid.UUID
+    entry_id: uuid.UUID
+    kind: ResponseKind
+    body: str | None
+    outcome: Outcome | None
+    clinician_id: uuid.UUID | None
+    clinician_name: str | None
+    clinician_discipline: Discipline | None
+    created_at: datetime
+    participant_view: ParticipantView | None
+    participant_note: str | None
+    participant_viewed_at: datetime | None
+
+
+class AccessLogItem(BaseModel):
+    entry_id: uuid.UUID | None
+    clinician_name: str
+    clinician_discipline: Discipline | None
+    via: str
+    accessed_at: datetime
+
+
+class AppointmentCreate(_Strict):
+    starts_at: AwareDatetime
+    participant_id: uuid.UUID | None = None
+    clinician_id: uuid.UUID | None = None
+
+
+class AgendaSet(_Strict):
+    entry_ids: list[uuid.UUID] = Field(max_length=50)
+    important_ids: list[uuid.UUID] = Field(default_factory=list, max_length=50)
+
+
+class AgendaItemPublic(BaseModel):
+    entry_id: uuid.UUID
+    position: int
+    important: bool
+
+
+class AppointmentPublic(BaseModel):
+    id: uuid.UUID
+    participant_id: uuid.UUID
+    participant_name: str
+    clinician_id: uuid.UUID
+    clinician_name: str
+    clinician_discipline: Discipline | None
+    starts_at: datetime
+    agenda: list[AgendaItemPublic]

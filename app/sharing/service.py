@@ -1,0 +1,365 @@
+"""The rules of sharing: explicit shares and instant revokes, appointments and agendas,
+responses that close the loop, and the participant's view of who read what.
+
+Clinician reads go through `repository.visible_entries`; nothing here queries entries for a
+clinician any other way.
+"""
+
+import uuid
+from collections.abc import Sequence
+from datetime import timedelta
+
+from sqlmodel import Session
+
+from app.accounts import repository as accounts_repository
+from app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.i18n import N_
+from app.journal import repository as journal_repository
+from app.journal.service import ENTRY_NOT_FOUND
+from app.models import AgendaItem, Appointment, Entry, EntryResponse, Share, User
+from app.models.enums import EntryKind, ResponseKind, Role, ShareAudience
+from app.models.types import utcnow
+from app.sharing import repository
+from app.sharing.schemas import (
+    AccessLogItem,
+    AgendaItemPublic,
+    AgendaSet,
+    AppointmentCreate,
+    AppointmentPublic,
+    ParticipantViewCreate,
+    ResponseCreate,
+    ResponsePublic,
+    ShareCreate,
+    SharePublic,
+)
+
+OUTCOME_KINDS = {EntryKind.disagreement, EntryKind.goal}
+
+
+# --- shares (participant) -----------------------------------------------------------------
+
+
+def _own_live_entry(session: Session, actor: User, entry_id: uuid.UUID) -> Entry:
+    entry = journal_repository.own_entry(session, actor.id, entry_id)
+    if entry is None:
+        raise NotFound(ENTRY_NOT_FOUND)
+    if entry.deleted_at is not None:
+        raise Conflict(N_("This entry is in the trash. Restore it before sharing."), code="in_trash")
+    return entry
+
+
+def _team_clinicians(session: Session, actor: User) -> dict[uuid.UUID, User]:
+    team_id = accounts_repository.participant_team_id(session, actor.id)
+    if team_id is None:
+        raise Conflict(
+            N_("You are not in a care team yet, so there is no one to share with."), code="no_team"
+        )
+    return {
+        user.id: user
+        for _member, user in accounts_repository.members_of(session, team_id, roles=[Role.clinician])
+        if user.is_active
+    }
+
+
+def _share_public(share: Share, clinicians: dict[uuid.UUID, User]) -> SharePublic:
+    clinician = clinicians.get(share.clinician_id) if share.clinician_id else None
+    return SharePublic(
+        id=share.id,
+        entry_id=share.entry_id,
+        audience=share.audience,
+        clinician_id=share.clinician_id,
+        clinician_name=clinician.display_name if clinician else None,
+        clinician_discipline=clinician.discipline if clinician else None,
+        created_at=share.created_at,
+        revoked_at=share.revoked_at,
+    )
+
+
+def share_entries(
+    session: Session, *, actor: User, entry_ids: Sequence[uuid.UUID], data: ShareCreate
+) -> list[SharePublic]:
+    """Share one or more own entries; sharing again with the same audience changes nothing."""
+    entries = [_own_live_entry(session, actor, entry_id) for entry_id in dict.fromkeys(entry_ids)]
+    clinicians = _team_clinicians(session, actor)
+    targets: list[uuid.UUID | None]
+    if data.audience == "team":
+        targets = [None]
+    else:
+        chosen = list(dict.fromkeys(data.clinician_ids or []))
+        if not chosen:
+            raise InvalidInput(N_("Choose at least one person to share with."), field="clinician_ids")
+        if any(clinician_id not in clinicians for clinician_id in chosen):
+            raise InvalidInput(
+                N_("You can share only with clinicians of your own care team."), field="clinician_ids"
+            )
+        targets = list(chosen)
+    live = repository.live_shares_of_entries(session, [entry.id for entry in entries])
+    existing = {(share.entry_id, share.clinician_id): share for share in live}
+    result = []
+    for entry in entries:
+        for clinician_id in targets:
+            share = existing.get((entry.id, clinician_id))
+            if share is None:
+                share = Share(
+                    entry_id=entry.id,
+                    participant_id=actor.id,
+                    audience=ShareAudience.team if clinician_id is None else ShareAudience.clinician,
+                    clinician_id=clinician_id,
+                )
+                session.add(share)
+            result.append(share)
+    session.flush()
+    return [_share_public(share, clinicians) for share in result]
+
+
+def list_shares(session: Session, *, actor: User, entry_id: uuid.UUID) -> list[SharePublic]:
+    entry = journal_repository.own_entry(session, actor.id, entry_id)
+    if entry is None:
+        raise NotFound(ENTRY_NOT_FOUND)
+    people = _people(session, [s.clinician_id for s in repository.shares_of_entry(session, entry_id)])
+    return [_share_public(share, people) for share in repository.shares_of_entry(session, entry_id)]
+
+
+def _people(session: Session, ids: Sequence[uuid.UUID | None]) -> dict[uuid.UUID, User]:
+    found = {}
+    for user_id in {i for i in ids if i is not None}:
+        user = accounts_repository.user_by_id(session, user_id)
+        if user is not None:
+            found[user_id] = user
+    return found
+
+
+def revoke_share(session: Session, *, actor: User, entry_id: uuid.UUID, share_id: uuid.UUID) -> SharePublic:
+    share = repository.share_by_id(session, share_id)
+    if share is None or share.entry_id != entry_id or share.participant_id != actor.id:
+        raise NotFound(N_("This share does not exist, or it is not yours."))
+    if share.revoked_at is None:
+        repository.revoke_share(session, share.id)
+        session.refresh(share)
+    return _share_public(share, _people(session, [share.clinician_id]))
+
+
+def access_log(session: Session, *, actor: User) -> list[AccessLogItem]:
+    return [
+        AccessLogItem(
+            entry_id=event.entry_id,
+            clinician_name=event.clinician_name,
+            clinician_discipline=event.clinician_discipline,
+            via=event.via,
+            accessed_at=event.accessed_at,
+        )
+        for event in repository.access_log_of(session, actor.id)
+    ]
+
+
+# --- responses ----------------------------------------------------------------------------
+
+
+def _response_public(response: EntryResponse, clinician: User | None) -> ResponsePublic:
+    return ResponsePublic(
+        id=response.id,
+        entry_id=response.entry_id,
+        kind=response.kind,
+        body=response.body,
+        outcome=response.outcome,
+        clinician_id=response.clinician_id,
+        clinician_name=clinician.display_name if clinician else None,
+        clinician_discipline=clinician.discipline if clinician else None,
+        created_at=response.created_at,
+        participant_view=response.participant_view,
+        participant_note=response.participant_note,
+        participant_viewed_at=response.participant_viewed_at,
+    )
+
+
+def _readable_entry(session: Session, actor: User, entry_id: uuid.UUID) -> Entry:
+    """The owner's entry, or one shared with this clinician; anything else is 'not found'."""
+    if actor.role == Role.participant:
+        entry = journal_repository.own_entry(session, actor.id, entry_id)
+        if entry is not None and entry.deleted_at is None:
+            return entry
+    elif actor.role == Role.clinician:
+        entry = repository.visible_entry(session, actor.id, entry_id)
+        if entry is not None:
+            return entry
+    raise NotFound(ENTRY_NOT_FOUND)
+
+
+def add_response(
+    session: Session, *, actor: User, entry_id: uuid.UUID, data: ResponseCreate
+) -> ResponsePublic:
+    entry = repository.visible_entry(session, actor.id, entry_id)
+    if entry is None:
+        raise NotFound(ENTRY_NOT_FOUND)
+    body = (data.body or "").replace("\r\n", "\n").strip() or None
+    if data.kind == ResponseKind.reply and body is None:
+        raise InvalidInput(N_("Write a reply first."), field="body")
+    if data.kind == ResponseKind.seen and (body or data.outcome):
+        raise InvalidInput(N_("Marking as seen takes no text or outcome."), field="body")
+    if data.outcome is not None and (data.kind != ResponseKind.discussed or entry.kind not in OUTCOME_KINDS):
+        raise InvalidInput(
+            N_("An outcome is recorded only when a disagreement or goal was discussed."), field="outcome"
+        )
+    if data.kind == ResponseKind.discussed and entry.kind in OUTCOME_KINDS and data.outcome is None:
+        raise InvalidInput(N_("Choose how the discussion ended."), field="outcome")
+    response = EntryResponse(
+        entry_id=entry.id, clinician_id=actor.id, kind=data.kind, body=body, outcome=data.outcome
+    )
+    session.add(response)
+    session.flush()
+    return _response_public(response, actor)
+
+
+def list_responses(session: Session, *, actor: User, entry_id: uuid.UUID) -> list[ResponsePublic]:
+    entry = _readable_entry(session, actor, entry_id)
+    return [_response_public(r, u) for r, u in repository.responses_of(session, [entry.id]).get(entry.id, [])]
+
+
+def record_participant_view(
+    session: Session, *, actor: User, entry_id: uuid.UUID, response_id: uuid.UUID, data: ParticipantViewCreate
+) -> ResponsePublic:
+    entry = journal_repository.own_entry(session, actor.id, entry_id)
+    response = repository.response_by_id(session, response_id)
+    if entry is None or response is None or response.entry_id != entry.id:
+        raise NotFound(N_("This response does not exist, or it is not about your entry."))
+    if response.kind != ResponseKind.discussed:
+        raise InvalidInput(N_("You can give your view on a discussion outcome only."), field="view")
+    response.participant_view = data.view
+    response.participant_note = (data.note or "").strip() or None
+    response.participant_viewed_at = utcnow()
+    session.add(response)
+    session.flush()
+    clinician = (
+        accounts_repository.user_by_id(session, response.clinician_id) if response.clinician_id else None
+    )
+    return _response_public(response, clinician)
+
+
+# --- appointments and agendas -------------------------------------------------------------
+
+
+def _shares_a_team(session: Session, participant_id: uuid.UUID, clinician_id: uuid.UUID) -> bool:
+    team_id = accounts_repository.participant_team_id(session, participant_id)
+    if team_id is None:
+        return False
+    member = accounts_repository.membership(session, team_id, clinician_id)
+    return member is not None and member.member_role == Role.clinician
+
+
+def _appointment_public(session: Session, appointment: Appointment, *, viewer: User) -> AppointmentPublic:
+    participant = accounts_repository.user_by_id(session, appointment.participant_id)
+    clinician = accounts_repository.user_by_id(session, appointment.clinician_id)
+    items = repository.agenda_of(session, appointment.id)
+    if viewer.role == Role.clinician:
+        # A revoked or deleted entry leaves the clinician's agenda at once.
+        visible = repository.filter_visible(session, viewer.id, [item.entry_id for item in items])
+        items = [item for item in items if item.entry_id in visible]
+    else:
+        own = {
+            e.id
+            for e in (journal_repository.own_entry(session, viewer.id, item.entry_id) for item in items)
+            if e is not None and e.deleted_at is None
+        }
+        items = [item for item in items if item.entry_id in own]
+    return AppointmentPublic(
+        id=appointment.id,
+        participant_id=appointment.participant_id,
+        participant_name=participant.display_name if participant else "",
+        clinician_id=appointment.clinician_id,
+        clinician_name=clinician.display_name if clinician else "",
+        clinician_discipline=clinician.discipline if clinician else None,
+        starts_at=appointment.starts_at,
+        agenda=[
+            AgendaItemPublic(entry_id=item.entry_id, position=position, important=item.important)
+            for position, item in enumerate(items, start=1)
+        ],
+    )
+
+
+def create_appointment(session: Session, *, actor: User, data: AppointmentCreate) -> AppointmentPublic:
+    if actor.role == Role.participant:
+        if data.participant_id not in (None, actor.id):
+            raise InvalidInput(N_("You can plan appointments for yourself only."), field="participant_id")
+        if data.clinician_id is None:
+            raise InvalidInput(N_("Choose the clinician you will see."), field="clinician_id")
+        participant_id, clinician_id = actor.id, data.clinician_id
+    elif actor.role == Role.clinician:
+        if data.clinician_id not in (None, actor.id):
+            raise InvalidInput(N_("You can plan your own appointments only."), field="clinician_id")
+        if data.participant_id is None:
+            raise InvalidInput(N_("Choose the participant."), field="participant_id")
+        participant_id, clinician_id = data.participant_id, actor.id
+    else:
+        raise Forbidden(N_("Your account cannot do this."))
+    if not _shares_a_team(session, participant_id, clinician_id):
+        field = "clinician_id" if actor.role == Role.participant else "participant_id"
+        raise InvalidInput(N_("This person is not in the same care team."), field=field)
+    if data.starts_at < utcnow() - timedelta(days=1):
+        raise InvalidInput(N_("This appointment lies in the past."), field="starts_at")
+    appointment = Appointment(
+        participant_id=participant_id,
+        clinician_id=clinician_id,
+        starts_at=data.starts_at,
+        created_by_id=actor.id,
+    )
+    session.add(appointment)
+    session.flush()
+    return _appointment_public(session, appointment, viewer=actor)
+
+
+def list_appointments(
+    session: Session, *, actor: User, include_past: bool = False
+) -> list[AppointmentPublic]:
+    since = None if include_past else utcnow() - timedelta(hours=12)
+    if actor.role == Role.participant:
+        rows = repository.appointments_for(session, participant_id=actor.id, since=since)
+    elif actor.role == Role.clinician:
+        rows = repository.appointments_for(session, clinician_id=actor.id, since=since)
+        rows = [a for a in rows if _shares_a_team(session, a.participant_id, actor.id)]
+    else:
+        raise Forbidden(N_("Your account cannot do this."))
+    return [_appointment_public(session, appointment, viewer=actor) for appointment in rows]
+
+
+def _reachable_appointment(session: Session, actor: User, appointment_id: uuid.UUID) -> Appointment:
+    appointment = repository.appointment_by_id(session, appointment_id)
+    if appointment is None or actor.id not in (appointment.participant_id, appointment.clinician_id):
+        raise NotFound(N_("This appointment does not exist, or it is not yours."))
+    return appointment
+
+
+def get_appointment(session: Session, *, actor: User, appointment_id: uuid.UUID) -> AppointmentPublic:
+    return _appointment_public(session, _reachable_appointment(session, actor, appointment_id), viewer=actor)
+
+
+def set_agenda(
+    session: Session, *, actor: User, appointment_id: uuid.UUID, data: AgendaSet
+) -> AppointmentPublic:
+    appointment = _reachable_appointment(session, actor, appointment_id)
+    if appointment.participant_id != actor.id:
+        raise Forbidden(N_("Only the participant sets the agenda."))
+    entry_ids = list(dict.fromkeys(data.entry_ids))
+    if len(entry_ids) != len(data.entry_ids):
+        raise InvalidInput(N_("An entry can be on the agenda only once."), field="entry_ids")
+    if not set(data.important_ids) <= set(entry_ids):
+        raise InvalidInput(N_("Mark as important only entries on the agenda."), field="important_ids")
+    visible = repository.filter_visible(session, appointment.clinician_id, entry_ids)
+    if set(entry_ids) - visible:
+        raise InvalidInput(
+            N_("Put on the agenda only entries you have shared with this clinician."), field="entry_ids"
+        )
+    for item in repository.agenda_of(session, appointment.id):
+        session.delete(item)
+    session.flush()
+    important = set(data.important_ids)
+    for position, entry_id in enumerate(entry_ids, start=1):
+        session.add(
+            AgendaItem(
+                appointment_id=appointment.id,
+                entry_id=entry_id,
+                position=position,
+                important=entry_id in important,
+            )
+        )
+    session.flush()
+    return _appointment_public(session, appointment, viewer=actor)
