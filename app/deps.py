@@ -4,6 +4,7 @@ Every route either depends on `authenticated` (directly or through a role alias)
 in PUBLIC_ROUTES; tests/test_route_policies.py fails on any route that does neither.
 """
 
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, ParamSpec, TypeVar
@@ -82,6 +83,34 @@ async def _submitted_csrf_token(request: Request) -> str | None:
 
 
 @dataclass(frozen=True)
+class Viewer:
+    """Who is signed in, as plain values: safe to read in templates after the session closed."""
+
+    id: uuid.UUID
+    username: str
+    display_name: str
+    role: Role
+    discipline: str | None
+    locale: str
+    time_zone: str
+
+
+def _remember_viewer(request: Request, user: User, login_session: LoginSession) -> None:
+    request.state.locale = user.locale
+    request.state.time_zone = user.time_zone
+    request.state.user = Viewer(
+        id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        role=user.role,
+        discipline=user.discipline.value if user.discipline else None,
+        locale=user.locale,
+        time_zone=user.time_zone,
+    )
+    request.state.csrf_token = csrf_token_for(login_session.id)
+
+
+@dataclass(frozen=True)
 class Authenticated:
     user: User
     login_session: LoginSession
@@ -101,10 +130,7 @@ def authenticated(
     if resolved is None:
         raise NotAuthenticated(N_("Please sign in first."))
     login_session, user = resolved
-    request.state.locale = user.locale
-    request.state.time_zone = user.time_zone
-    request.state.user = user
-    request.state.csrf_token = csrf_token_for(login_session.id)
+    _remember_viewer(request, user, login_session)
     if request.method not in SAFE_METHODS and not csrf_token_matches(login_session.id, submitted_csrf):
         raise Forbidden(N_("This page has expired. Reload it and try again."), code="csrf_token_invalid")
     return Authenticated(user=user, login_session=login_session)
@@ -117,10 +143,7 @@ def optional_authenticated(request: Request, session: SessionDep) -> Authenticat
     if resolved is None:
         return None
     login_session, user = resolved
-    request.state.locale = user.locale
-    request.state.time_zone = user.time_zone
-    request.state.user = user
-    request.state.csrf_token = csrf_token_for(login_session.id)
+    _remember_viewer(request, user, login_session)
     return Authenticated(user=user, login_session=login_session)
 
 

@@ -193,7 +193,10 @@ def _field_name(location: tuple[Any, ...]) -> str:
 def validation_errors(locale: str, raw_errors: Any) -> list[dict[str, str]]:
     errors = []
     for error in raw_errors:
-        msgid = _VALIDATION_MESSAGES.get(error.get("type", ""), _DEFAULT_VALIDATION_MESSAGE)
+        kind = error.get("type", "")
+        if kind == "string_too_short" and (error.get("ctx") or {}).get("min_length") == 1:
+            kind = "missing"
+        msgid = _VALIDATION_MESSAGES.get(kind, _DEFAULT_VALIDATION_MESSAGE)
         context = {
             key: value
             for key, value in (error.get("ctx") or {}).items()
@@ -210,7 +213,11 @@ def validation_errors(locale: str, raw_errors: Any) -> list[dict[str, str]]:
 async def _domain_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
     if exc.status == 401 and not wants_json(request):
-        return RedirectResponse(f"/login?{urlencode({'next': request.url.path})}", status_code=303)
+        # Back to the page after signing in; a form's target cannot be revisited with GET.
+        target = "/login"
+        if request.method == "GET":
+            target += "?" + urlencode({"next": request.url.path})
+        return RedirectResponse(target, status_code=303)
     locale = request_locale(request)
     detail = translate(locale, exc.message, **exc.params)
     errors = None

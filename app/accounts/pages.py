@@ -8,6 +8,7 @@ rendered again: nothing half-done is committed.
 
 import uuid
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 from zoneinfo import available_timezones
@@ -107,11 +108,19 @@ def _domain_problems(
     return problems
 
 
+def _as_missing_when_empty(raw: dict[str, Any]) -> dict[str, Any]:
+    """An empty form field is "required", not "too short (at least 1 characters)"."""
+    if raw.get("type") == "string_too_short" and (raw.get("ctx") or {}).get("min_length") == 1:
+        return {**raw, "type": "missing"}
+    return raw
+
+
 def _validation_problems(
     request: Request, form: str, exc: ValidationError, visible: frozenset[str] = frozenset()
 ) -> FormProblems:
     problems = FormProblems(form=form)
-    for error in validation_errors(request_locale(request), exc.errors()):
+    raw_errors = [_as_missing_when_empty(dict(error)) for error in exc.errors()]
+    for error in validation_errors(request_locale(request), raw_errors):
         problems.add(error["field"], error["message"], visible)
     return problems
 
@@ -531,7 +540,8 @@ _PROFILE_FIELDS = frozenset({"display_name", "locale", "time_zone"})
 _PASSWORD_FIELDS = frozenset({"current_password", "new_password"})
 
 
-def _time_zone_groups() -> list[tuple[str, list[tuple[str, str]]]]:
+@lru_cache(maxsize=1)
+def _time_zone_groups() -> tuple[tuple[str, list[tuple[str, str]]], ...]:
     """Time zones by region, as (region, [(zone, city)]), without legacy aliases."""
     regions: dict[str, list[tuple[str, str]]] = {}
     for zone in sorted(available_timezones()):
@@ -539,7 +549,7 @@ def _time_zone_groups() -> list[tuple[str, list[tuple[str, str]]]]:
         if not place or region in {"Etc", "SystemV", "US", "Brazil", "Canada", "Chile", "Mexico"}:
             continue
         regions.setdefault(region, []).append((zone, place.replace("_", " ").replace("/", ", ")))
-    return [*regions.items(), ("UTC", [("UTC", "UTC")])]
+    return (*regions.items(), ("UTC", [("UTC", "UTC")]))
 
 
 def _account(

@@ -48,10 +48,7 @@ def test_others_cannot_open_the_preparation(world, actor, status):
 @pytest.mark.parametrize("state", STATES)
 def test_responses_route_follows_visibility(world, actor, state):
     response = world.clients[actor].get(f"/api/v1/entries/{world.entry_id(state)}/responses")
-    if actor == "owner":
-        allowed = state != "deleted"
-    else:
-        allowed = state in EXPECTED_VISIBLE.get(actor, set())
+    allowed = state != "deleted" if actor == "owner" else state in EXPECTED_VISIBLE.get(actor, set())
     assert response.status_code == (200 if allowed else 404), (actor, state, response.text)
 
 
