@@ -128,11 +128,15 @@ class CrossSiteGuardMiddleware:
             return
         request = Request(scope)
         fetch_site = request.headers.get("sec-fetch-site")
-        origin = request.headers.get("origin")
-        own_origin = _origin_of(str(request.base_url))
-        refused = fetch_site in {"cross-site", "same-site"} or (
-            origin is not None and origin.lower() not in self.trusted_origins and origin.lower() != own_origin
-        )
+        origin = (request.headers.get("origin") or "").lower()
+        if fetch_site is not None:
+            # A browser sets Sec-Fetch-Site itself and no page can forge it: it decides alone.
+            # (With Referrer-Policy no-referrer, Chromium sends `Origin: null` even on our own
+            # form posts, so the Origin header cannot be the judge there.)
+            refused = fetch_site not in {"same-origin", "none"}
+        else:
+            own_origin = _origin_of(str(request.base_url))
+            refused = origin not in {"", "null", own_origin} and origin not in self.trusted_origins
         if not refused:
             await self.app(scope, receive, send)
             return

@@ -7,13 +7,16 @@ from app import __version__
 from app.accounts import api as accounts_api
 from app.accounts import pages as accounts_pages
 from app.clinician import api as clinician_api
+from app.clinician import pages as clinician_pages
 from app.config import get_settings
 from app.errors import install_error_handlers
 from app.health import router as health_router
 from app.http_security import CrossSiteGuardMiddleware, SecurityHeadersMiddleware
 from app.journal import api as journal_api
+from app.journal import pages as journal_pages
 from app.paths import STATIC_DIR
 from app.sharing import api as sharing_api
+from app.sharing import pages as sharing_pages
 
 # Every router of the app, in order; the route-policy test walks these.
 ROUTERS = [
@@ -23,6 +26,9 @@ ROUTERS = [
     sharing_api.router,
     clinician_api.router,
     accounts_pages.router,
+    journal_pages.router,
+    sharing_pages.router,
+    clinician_pages.router,
 ]
 
 

@@ -252,7 +252,8 @@ def test_csrf_token_of_another_session_is_refused(client_factory, db):
         {"Origin": "https://evil.example"},
         {"Sec-Fetch-Site": "cross-site"},
         {"Sec-Fetch-Site": "same-site"},
-        {"Origin": "null"},
+        {"Origin": "null", "Sec-Fetch-Site": "cross-site"},
+        {"Origin": "http://testserver", "Sec-Fetch-Site": "cross-site"},
     ],
 )
 def test_cross_site_requests_are_refused_even_with_a_valid_token(client, db, headers):
@@ -265,6 +266,17 @@ def test_cross_site_requests_are_refused_even_with_a_valid_token(client, db, hea
         "/api/v1/auth/login", json={"username": user.username, "password": PASSWORD}, headers=headers
     )
     assert login_attempt.status_code == 403
+
+
+def test_own_form_post_with_null_origin_is_accepted(client, db):
+    """Referrer-Policy no-referrer makes Chromium send `Origin: null` on same-origin form posts."""
+    user = make_user(db, Role.participant)
+    response = client.post(
+        "/api/v1/auth/login",
+        json={"username": user.username, "password": PASSWORD},
+        headers={"Origin": "null", "Sec-Fetch-Site": "same-origin"},
+    )
+    assert response.status_code == 200
 
 
 def test_same_origin_request_is_accepted(client, db):

@@ -1,0 +1,115 @@
+"""Real browser tests: Debian's Chromium driven by Playwright against a real uvicorn server.
+
+Where Chromium is missing the tests are skipped with the reason, unless
+STEM_REQUIRE_ALL_BACKENDS=1 (CI), which makes that a failure.
+"""
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+CHROMIUM = os.environ.get("STEM_CHROMIUM", "/usr/bin/chromium")
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def _chromium_problem() -> str | None:
+    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
+        return f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed"
+    return None
+
+
+@pytest.fixture(scope="session")
+def _chromium_available() -> None:
+    problem = _chromium_problem()
+    if problem:
+        if os.environ.get("STEM_REQUIRE_ALL_BACKENDS") == "1":
+            pytest.fail(problem + " and STEM_REQUIRE_ALL_BACKENDS=1")
+        pytest.skip(problem)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_server(app: Any, _chromium_available: None) -> Iterator[str]:
+    """The app served by uvicorn on 127.0.0.1, on the suite's test database."""
+    import uvicorn
+
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", server_header=False)
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("uvicorn did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def chromium(_chromium_available: None) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_context_factory(chromium: Any) -> Iterator[Any]:
+    """New, isolated browser profiles (a phone by default); closed after the test."""
+    contexts: list[Any] = []
+
+    def make(viewport: dict[str, int] | None = None, **options: Any) -> Any:
+        context = chromium.new_context(viewport=viewport or PHONE, **options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def browser_page(browser_context_factory: Any) -> Any:
+    """A Playwright page on a 390×844 phone viewport."""
+    return browser_context_factory().new_page()
+
+
+def sign_in(page: Any, base_url: str, username: str, password: str) -> None:
+    """Through the real login form, as a person would."""
+    page.goto(f"{base_url}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("form[action='/login'] button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)
