@@ -145,6 +145,17 @@ def _demo(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _purge(_args: argparse.Namespace) -> int:
+    from app.maintenance import run_housekeeping
+
+    counts = run_housekeeping()
+    print(
+        f"Removed {counts['entries_purged']} entries that were in the trash for over 30 days "
+        f"and {counts['sessions_ended']} expired login sessions."
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="stem", description="Stem: run and manage a Stem server.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -188,6 +199,9 @@ def build_parser() -> argparse.ArgumentParser:
         ],
     )
     invite.set_defaults(handler=_invite)
+
+    purge = commands.add_parser("purge", help="empty the trash after 30 days, drop expired sessions")
+    purge.set_defaults(handler=_purge)
 
     demo = commands.add_parser("demo", help="create demo data (once) and print the demo logins")
     demo.set_defaults(handler=_demo)

@@ -14,6 +14,7 @@ from app.health import router as health_router
 from app.http_security import CrossSiteGuardMiddleware, SecurityHeadersMiddleware
 from app.journal import api as journal_api
 from app.journal import pages as journal_pages
+from app.maintenance import lifespan
 from app.paths import STATIC_DIR
 from app.sharing import api as sharing_api
 from app.sharing import pages as sharing_pages
@@ -40,6 +41,7 @@ def create_app() -> FastAPI:
         summary="A private journal for pain rehabilitation, shared item by item with the care team.",
         docs_url=None if settings.is_production else "/docs",
         redoc_url=None if settings.is_production else "/redoc",
+        lifespan=lifespan,
     )
     install_error_handlers(app)
     for router in ROUTERS:

@@ -105,3 +105,39 @@ def test_stem_command_runs_from_any_directory(tmp_path: Path):
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "data" / "stem.db").exists()
     assert (tmp_path / "data" / "secret_key").exists()
+
+
+def test_purge_empties_old_trash_and_expired_sessions(db, client, capsys):
+    from datetime import timedelta
+
+    from app.models import Entry, LoginSession
+    from app.models.types import utcnow
+    from tests.factories import make_team, make_user
+
+    user = make_user(db, Role.participant, team=make_team(db))
+    login(client, user)
+    now = utcnow()
+    old = Entry(
+        author_id=user.id,
+        kind="thought",
+        body="gone",
+        create_digest="0" * 64,
+        deleted_at=now - timedelta(days=31),
+    )
+    recent = Entry(
+        author_id=user.id,
+        kind="thought",
+        body="kept",
+        create_digest="0" * 64,
+        deleted_at=now - timedelta(days=29),
+    )
+    db.add_all([old, recent])
+    session_row = db.exec(select(LoginSession)).one()
+    session_row.expires_at = now - timedelta(minutes=1)
+    db.add(session_row)
+    db.commit()
+    assert main(["purge"]) == 0
+    assert "Removed 1 entries" in capsys.readouterr().out
+    db.expire_all()
+    assert [entry.body for entry in db.exec(select(Entry)).all()] == ["kept"]
+    assert db.exec(select(LoginSession)).all() == []
