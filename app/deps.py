@@ -31,6 +31,9 @@ PUBLIC_ROUTES: frozenset[tuple[str, str]] = frozenset(
     {
         ("GET", "/healthz"),
         ("GET", "/readyz"),
+        ("GET", "/sw.js"),
+        ("GET", "/manifest.webmanifest"),
+        ("GET", "/offline"),
         ("POST", "/api/v1/auth/login"),
         ("POST", "/api/v1/auth/register"),
         ("GET", "/login"),

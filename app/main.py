@@ -16,12 +16,14 @@ from app.journal import api as journal_api
 from app.journal import pages as journal_pages
 from app.maintenance import lifespan
 from app.paths import STATIC_DIR
+from app.pwa import router as pwa_router
 from app.sharing import api as sharing_api
 from app.sharing import pages as sharing_pages
 
 # Every router of the app, in order; the route-policy test walks these.
 ROUTERS = [
     health_router,
+    pwa_router,
     accounts_api.router,
     journal_api.router,
     sharing_api.router,

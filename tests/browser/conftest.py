@@ -75,13 +75,19 @@ def live_server(app: Any, _chromium_available: None) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def chromium(_chromium_available: None) -> Iterator[Any]:
+def playwright_driver(_chromium_available: None) -> Iterator[Any]:
+    """One Playwright driver for the whole run (its sync API cannot be started twice at once)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def chromium(playwright_driver: Any) -> Iterator[Any]:
+    browser = playwright_driver.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+    yield browser
+    browser.close()
 
 
 @pytest.fixture

@@ -1,0 +1,44 @@
+/* Stem's service worker. Caches the app shell only (static files and the offline page):
+ * journal pages and API answers are never stored on the device. The server prepends
+ * STEM_VERSION and STEM_PRECACHE, so the cache name changes whenever a static file does. */
+/* global STEM_VERSION, STEM_PRECACHE */
+const CACHE = `stem-shell-${STEM_VERSION}`;
+const OFFLINE_URL = "/offline";
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    caches.open(CACHE).then((cache) => cache.addAll([...STEM_PRECACHE, OFFLINE_URL]))
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches
+      .keys()
+      .then((names) =>
+        Promise.all(
+          names.filter((name) => name.startsWith("stem-") && name !== CACHE).map((name) => caches.delete(name))
+        )
+      )
+      .then(() => self.clients.claim())
+  );
+});
+
+self.addEventListener("message", (event) => {
+  if (event.data === "skip-waiting") self.skipWaiting();
+});
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET") return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (request.mode === "navigate") {
+    // Pages always come from the network; offline, a calm page instead of a browser error.
+    event.respondWith(fetch(request).catch(() => caches.match(OFFLINE_URL)));
+    return;
+  }
+  if (url.pathname.startsWith("/static/")) {
+    event.respondWith(caches.match(request).then((cached) => cached || fetch(request)));
+  }
+});
