@@ -156,6 +156,21 @@ def _purge(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _rotate_key(args: argparse.Namespace) -> int:
+    from app.crypto import KeyConfigurationError, add_generated_key, cipher, reencrypt_all
+
+    try:
+        if args.generate:
+            key_id = add_generated_key()
+            print(f"New key {key_id!r} is now used for new writes.")
+        count = reencrypt_all()
+    except KeyConfigurationError as error:
+        print(str(error), file=sys.stderr)
+        return 1
+    print(f"Re-encrypted {count} stored values under key {cipher().current_key_id!r}.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="stem", description="Stem: run and manage a Stem server.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -202,6 +217,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     purge = commands.add_parser("purge", help="empty the trash after 30 days, drop expired sessions")
     purge.set_defaults(handler=_purge)
+
+    rotate = commands.add_parser(
+        "rotate-key", help="add a new encryption key and re-encrypt stored text while the app serves"
+    )
+    rotate.add_argument(
+        "--no-generate",
+        dest="generate",
+        action="store_false",
+        help="only re-encrypt under the configured current key (keys from STEM_ENCRYPTION_KEYS)",
+    )
+    rotate.set_defaults(handler=_rotate_key)
 
     demo = commands.add_parser("demo", help="create demo data (once) and print the demo logins")
     demo.set_defaults(handler=_demo)

@@ -61,6 +61,10 @@ class Settings(BaseSettings):
     login_throttle_window_seconds: int = 15 * 60
     redis_url: str = Field(default="", description="Shared login-throttle store; database if empty")
 
+    encryption_keys: str = Field(default="", description="id:base64key,...; else the key file")
+    encryption_key_id: str = Field(default="", description="Key id for new writes; default the last")
+    encryption_key_file: Path | None = None
+
     @field_validator("data_dir")
     @classmethod
     def _absolute_data_dir(cls, value: Path) -> Path:

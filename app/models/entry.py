@@ -1,11 +1,11 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Index, Integer, String, Text, Uuid
+from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Index, Integer, String, Uuid
 from sqlmodel import Field, SQLModel
 
 from app.models.enums import Discipline, EntryKind, GoalStatus, Importance, Topic
-from app.models.types import UTCDateTime, enum_column_type, utcnow
+from app.models.types import EncryptedText, UTCDateTime, enum_column_type, utcnow
 
 
 class Entry(SQLModel, table=True):
@@ -25,7 +25,7 @@ class Entry(SQLModel, table=True):
         sa_column=Column(Uuid(), ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
     )
     kind: EntryKind = Field(sa_column=Column(enum_column_type(EntryKind), nullable=False))
-    body: str = Field(sa_column=Column(Text(), nullable=False))
+    body: str = Field(sa_column=Column(EncryptedText("entries.body"), nullable=False))
     topic: Topic | None = Field(default=None, sa_column=Column(enum_column_type(Topic), nullable=True))
     about_discipline: Discipline | None = Field(
         default=None, sa_column=Column(enum_column_type(Discipline, name="about_discipline"), nullable=True)

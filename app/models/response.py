@@ -1,11 +1,11 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Index, String, Text, Uuid
+from sqlalchemy import Column, ForeignKey, Index, Uuid
 from sqlmodel import Field, SQLModel
 
 from app.models.enums import Outcome, ParticipantView, ResponseKind
-from app.models.types import UTCDateTime, enum_column_type, utcnow
+from app.models.types import EncryptedText, UTCDateTime, enum_column_type, utcnow
 
 
 class EntryResponse(SQLModel, table=True):
@@ -22,14 +22,18 @@ class EntryResponse(SQLModel, table=True):
         default=None, sa_column=Column(Uuid(), ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
     )
     kind: ResponseKind = Field(sa_column=Column(enum_column_type(ResponseKind), nullable=False))
-    body: str | None = Field(default=None, sa_column=Column(Text(), nullable=True))
+    body: str | None = Field(
+        default=None, sa_column=Column(EncryptedText("entry_responses.body"), nullable=True)
+    )
     outcome: Outcome | None = Field(default=None, sa_column=Column(enum_column_type(Outcome), nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     # The participant's word on a recorded outcome: theirs is the last.
     participant_view: ParticipantView | None = Field(
         default=None, sa_column=Column(enum_column_type(ParticipantView), nullable=True)
     )
-    participant_note: str | None = Field(default=None, sa_column=Column(String(1000), nullable=True))
+    participant_note: str | None = Field(
+        default=None, sa_column=Column(EncryptedText("entry_responses.participant_note"), nullable=True)
+    )
     participant_viewed_at: datetime | None = Field(
         default=None, sa_column=Column(UTCDateTime(), nullable=True)
     )

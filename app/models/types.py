@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import DateTime, Dialect, Enum, TypeDecorator
+from sqlalchemy import DateTime, Dialect, Enum, Text, TypeDecorator
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -44,3 +44,32 @@ def enum_column_type(enum: type[StrEnum], length: int = 32, name: str | None = N
         values_callable=lambda members: [member.value for member in members],
         validate_strings=True,
     )
+
+
+class EncryptedText(TypeDecorator[str]):
+    """Free text people wrote: encrypted on the way in, decrypted on the way out (app.crypto).
+
+    `context` names the column and is bound into every value, so a value moved to another
+    column does not decrypt.
+    """
+
+    impl = Text
+    cache_ok = True
+
+    def __init__(self, context: str) -> None:
+        super().__init__()
+        self.context = context
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        from app.crypto import cipher
+
+        return cipher().encrypt(value, self.context)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        from app.crypto import cipher
+
+        return cipher().decrypt(value, self.context)
