@@ -16,6 +16,7 @@ from app.journal import api as journal_api
 from app.journal import pages as journal_pages
 from app.maintenance import lifespan
 from app.paths import STATIC_DIR
+from app.privacy import api as privacy_api
 from app.pwa import router as pwa_router
 from app.sharing import api as sharing_api
 from app.sharing import pages as sharing_pages
@@ -28,6 +29,7 @@ ROUTERS = [
     journal_api.router,
     sharing_api.router,
     clinician_api.router,
+    privacy_api.router,
     accounts_pages.router,
     journal_pages.router,
     sharing_pages.router,

@@ -1,0 +1,45 @@
+"""The participant's own data, whole: what `GET /api/v1/me/export` returns (GDPR access and
+portability)."""
+
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.journal.schemas import EntryPublic
+from app.models.enums import Discipline
+from app.sharing.schemas import AccessLogItem, AppointmentPublic, ResponsePublic, SharePublic
+
+
+class ExportProfile(BaseModel):
+    id: uuid.UUID
+    username: str
+    display_name: str
+    locale: str
+    time_zone: str
+    created_at: datetime
+    care_team: str | None
+
+
+class ExportTeamMember(BaseModel):
+    display_name: str
+    discipline: Discipline | None
+
+
+class ParticipantExport(BaseModel):
+    format: str = "stem-export/1"
+    exported_at: datetime
+    profile: ExportProfile
+    care_team_clinicians: list[ExportTeamMember]
+    entries: list[EntryPublic]
+    shares: list[SharePublic]
+    responses: list[ResponsePublic]
+    appointments: list[AppointmentPublic]
+    access_log: list[AccessLogItem]
+
+
+class EraseRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    password: str = Field(min_length=1, max_length=1024)
+    confirm: bool = Field(description="Must be true: erasing cannot be undone")

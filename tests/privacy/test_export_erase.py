@@ -1,0 +1,123 @@
+"""GDPR: a participant exports all their data and can erase all of it; nobody else can."""
+
+from sqlalchemy import func
+from sqlmodel import select
+
+from app.models import (
+    AccessEvent,
+    AgendaItem,
+    Appointment,
+    Entry,
+    EntryRead,
+    EntryResponse,
+    LoginSession,
+    Share,
+    TeamMembership,
+    User,
+)
+from tests.factories import PASSWORD
+from tests.sharing.conftest import CANARY, in_future
+
+
+def _count(db, model) -> int:
+    db.rollback()  # a fresh snapshot: see what the app committed since
+    db.expire_all()
+    return db.exec(select(func.count()).select_from(model)).one()
+
+
+def test_export_holds_everything_of_mine_and_nothing_of_others(world):
+    owner, psych = world.clients["owner"], world.clients["psych"]
+    psych.get(f"/api/v1/clinician/participants/{world.users['owner'].id}/entries")
+    psych.post(
+        f"/api/v1/entries/{world.entry_id('team')}/responses", json={"kind": "reply", "body": "Swim, yes."}
+    )
+    psych.post(
+        "/api/v1/appointments",
+        json={"participant_id": str(world.users["owner"].id), "starts_at": in_future()},
+    )
+    world.clients["fellow"].post("/api/v1/entries", json={"kind": "thought", "body": "fellow's own words"})
+    response = owner.get("/api/v1/me/export")
+    assert response.status_code == 200
+    assert "attachment" in response.headers["content-disposition"]
+    data = response.json()
+    assert data["profile"]["display_name"] == "Anna"
+    assert data["profile"]["care_team"] == "Rehab team"
+    assert {e["id"] for e in data["entries"]} == {world.entry_id(n) for n in world.entries}  # trash included
+    assert CANARY in response.text
+    assert any(s["revoked_at"] for s in data["shares"])
+    assert [r["body"] for r in data["responses"]] == ["Swim, yes."]
+    assert len(data["appointments"]) == 1
+    assert {item["clinician_discipline"] for item in data["access_log"]} == {"psychologist"}
+    assert "fellow's own words" not in response.text
+    assert "password" not in response.text
+
+
+def test_only_the_participant_exports_their_own(world):
+    for actor in ("psych", "physio", "admin"):
+        response = world.clients[actor].get("/api/v1/me/export")
+        assert response.status_code == 403
+        assert CANARY not in response.text
+    assert world.clients["fellow"].get("/api/v1/me/export").json()["entries"] == []
+
+
+def test_erase_removes_every_trace(world, db, client_factory):
+    owner = world.clients["owner"]
+    owner_id = world.users["owner"].id
+    owner_username = world.users["owner"].username
+    psych = world.clients["psych"]
+    psych.get(f"/api/v1/clinician/participants/{owner_id}/entries")
+    psych.post(f"/api/v1/entries/{world.entry_id('team')}/responses", json={"kind": "reply", "body": "ok"})
+    appointment = psych.post(
+        "/api/v1/appointments", json={"participant_id": str(owner_id), "starts_at": in_future()}
+    )
+    owner.put(
+        f"/api/v1/appointments/{appointment.json()['id']}/agenda",
+        json={"entry_ids": [world.entry_id("team")]},
+    )
+    fellow_entry = world.clients["fellow"].post("/api/v1/entries", json={"kind": "thought", "body": "stays"})
+    assert fellow_entry.status_code == 201
+    before = {model: _count(db, model) for model in (Entry, Share, EntryResponse, AccessEvent, EntryRead)}
+    assert all(before.values())
+
+    response = owner.request("DELETE", "/api/v1/me", json={"password": PASSWORD, "confirm": True})
+    assert response.status_code == 204
+    assert "storage" in response.headers["clear-site-data"]
+    db.rollback()
+    db.expunge_all()
+    assert db.get(User, owner_id) is None
+    assert _count(db, Entry) == 1  # only the fellow's entry stays
+    for model in (Share, EntryResponse, AccessEvent, EntryRead, Appointment, AgendaItem):
+        assert _count(db, model) == 0, model
+    assert db.exec(select(LoginSession).where(LoginSession.user_id == owner_id)).all() == []
+    assert db.exec(select(TeamMembership).where(TeamMembership.user_id == owner_id)).all() == []
+    assert owner.get("/api/v1/me").status_code == 401
+    again = client_factory().post(
+        "/api/v1/auth/login", json={"username": owner_username, "password": PASSWORD}
+    )
+    assert again.status_code == 401
+    prep = psych.get(f"/api/v1/clinician/participants/{owner_id}/entries")
+    assert prep.status_code == 404
+
+
+def test_erase_needs_the_password_and_a_confirmation(world, db):
+    owner = world.clients["owner"]
+    wrong = owner.request("DELETE", "/api/v1/me", json={"password": "not my password", "confirm": True})
+    assert wrong.status_code == 422
+    assert wrong.json()["errors"][0]["field"] == "password"
+    unconfirmed = owner.request("DELETE", "/api/v1/me", json={"password": PASSWORD, "confirm": False})
+    assert unconfirmed.status_code == 422
+    missing = owner.request("DELETE", "/api/v1/me", json={})
+    assert missing.status_code == 422
+    assert "not my password" not in wrong.text
+    assert db.get(User, world.users["owner"].id) is not None
+    assert owner.get("/api/v1/me").status_code == 200
+
+
+def test_nobody_else_can_erase_a_participant(world, db):
+    for actor in ("psych", "admin"):
+        response = world.clients[actor].request(
+            "DELETE", "/api/v1/me", json={"password": PASSWORD, "confirm": True}
+        )
+        assert response.status_code == 403
+    assert _count(db, User) == len(world.users)
+    assert world.clients["owner"].get(f"/api/v1/entries/{world.entry_id('private')}").status_code == 200
