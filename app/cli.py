@@ -171,6 +171,23 @@ def _rotate_key(args: argparse.Namespace) -> int:
     return 0
 
 
+def _audit_verify(_args: argparse.Namespace) -> int:
+    from app.audit.service import verify
+    from app.db import open_session
+
+    with open_session(write=False) as session:
+        result = verify(session)
+    if result.ok:
+        print(f"Audit log intact: {result.checked} events; head hash {result.head_hash}")
+        return 0
+    print(
+        f"Audit log BROKEN at event {result.at_seq}: {result.problem} "
+        f"({result.checked} events verified before it)",
+        file=sys.stderr,
+    )
+    return 2
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="stem", description="Stem: run and manage a Stem server.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -228,6 +245,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="only re-encrypt under the configured current key (keys from STEM_ENCRYPTION_KEYS)",
     )
     rotate.set_defaults(handler=_rotate_key)
+
+    audit = commands.add_parser("audit", help="the tamper-evident audit log")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
+    audit_verify = audit_commands.add_parser(
+        "verify", help="check that no event was edited, deleted or reordered"
+    )
+    audit_verify.set_defaults(handler=_audit_verify)
 
     demo = commands.add_parser("demo", help="create demo data (once) and print the demo logins")
     demo.set_defaults(handler=_demo)

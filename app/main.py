@@ -6,6 +6,7 @@ from fastapi.staticfiles import StaticFiles
 from app import __version__
 from app.accounts import api as accounts_api
 from app.accounts import pages as accounts_pages
+from app.audit.service import ClientAddressMiddleware
 from app.clinician import api as clinician_api
 from app.clinician import pages as clinician_pages
 from app.config import get_settings
@@ -52,6 +53,7 @@ def create_app() -> FastAPI:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     # Added last = outermost: its headers reach every response, its 500 replaces Starlette's.
+    app.add_middleware(ClientAddressMiddleware)
     app.add_middleware(CrossSiteGuardMiddleware, trusted_origins=[settings.public_base_url])
     app.add_middleware(SecurityHeadersMiddleware)
     return app

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request, Response, status
 from sqlmodel import Session
 
 from app.accounts import service
-from app.accounts.login_sessions import csrf_token_for, end_all_sessions, end_session, start_session
+from app.accounts.login_sessions import csrf_token_for, start_session
 from app.accounts.repository import team_ids_of
 from app.accounts.schemas import (
     InvitationCreate,
@@ -103,7 +103,7 @@ def register(data: RegisterRequest, request: Request, response: Response, sessio
 
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT, tags=["auth"])
 def logout(request: Request, auth: AuthDep, session: SessionDep) -> Response:
-    end_session(session, auth.login_session.id)
+    service.logout(session, actor=auth.user, login_session_id=auth.login_session.id)
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
     clear_session_cookie(request, response)
     response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
@@ -131,7 +131,7 @@ def change_password(data: PasswordChange, auth: AuthDep, session: SessionDep) ->
 def revoke_all_sessions(
     request: Request, response: Response, auth: AuthDep, session: SessionDep
 ) -> SessionsRevoked:
-    ended = end_all_sessions(session, auth.user.id)
+    ended = service.end_all_sessions_of(session, actor=auth.user)
     clear_session_cookie(request, response)
     return SessionsRevoked(ended_sessions=ended)
 

@@ -20,7 +20,7 @@ from starlette.responses import RedirectResponse, Response
 
 from app.accounts import service
 from app.accounts.api import CLEAR_SITE_DATA, clear_session_cookie, set_session_cookie
-from app.accounts.login_sessions import csrf_token_matches, end_all_sessions, end_session, start_session
+from app.accounts.login_sessions import csrf_token_matches, start_session
 from app.accounts.schemas import (
     InvitationCreate,
     InvitationPublic,
@@ -229,7 +229,7 @@ def login(
 
 @router.post("/logout")
 def logout(request: Request, auth: AuthDep, session: SessionDep) -> Response:
-    end_session(session, auth.login_session.id)
+    service.logout(session, actor=auth.user, login_session_id=auth.login_session.id)
     response = _redirect("/login?done=logged_out")
     clear_session_cookie(request, response)
     response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
@@ -364,6 +364,9 @@ def _home(
     if user.role == Role.participant:
         return _page(request, "accounts/home_participant.html", context, status_code=status_code)
     context["invitations"] = _invitations_by_team(service.list_invitations(session, actor=user))
+    from app.clinician import views as clinician_views  # the clinician pages import this module
+
+    context["participants"] = clinician_views.dashboard_rows(session, actor=user)
     return _page(request, "accounts/home_clinician.html", context, status_code=status_code)
 
 
@@ -641,7 +644,7 @@ def change_password(
 
 @router.post("/account/sessions/revoke-all")
 def revoke_all_sessions(request: Request, auth: AuthDep, session: SessionDep) -> Response:
-    end_all_sessions(session, auth.user.id)
+    service.end_all_sessions_of(session, actor=auth.user)
     response = _redirect("/login?done=logged_out_everywhere")
     clear_session_cookie(request, response)
     return response

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from app.accounts import repository
 from app.accounts.invitation_codes import code_hash, new_code
-from app.accounts.login_sessions import end_all_sessions
+from app.accounts.login_sessions import end_all_sessions, end_session
 from app.accounts.passwords import (
     dummy_hash,
     hash_password,
@@ -32,6 +32,7 @@ from app.accounts.schemas import (
     UserAdminView,
 )
 from app.accounts.throttle import throttle_keys, throttle_store
+from app.audit import service as audit
 from app.config import get_settings
 from app.errors import (
     Conflict,
@@ -142,6 +143,7 @@ def register(session: Session, *, data: RegisterRequest) -> User:
         )
     session.add(TeamMembership(team_id=invitation.team_id, user_id=user.id, member_role=user.role))
     session.flush()
+    audit.record(session, action="account.register", actor=user, subject_id=user.id, target=invitation.id)
     return user
 
 
@@ -184,6 +186,7 @@ def authenticate(session: Session, *, username: str, password: str, client_addre
     store = throttle_store()
     wait = store.retry_after(keys)
     if wait:
+        audit.record_alone(action="auth.login", outcome="throttled")
         raise TooManyRequests(
             N_("Too many attempts. Wait {minutes} minutes and try again."),
             retry_after=wait,
@@ -193,15 +196,28 @@ def authenticate(session: Session, *, username: str, password: str, client_addre
     usable = user is not None and user.is_active
     password_ok = verify_password(user.password_hash if usable and user else dummy_hash(), password)
     if not (usable and password_ok) or user is None:
+        subject_id = user.id if user else None  # read before the rollback expires it
         # Release the request's transaction first: the failure is counted in one of its own.
         session.rollback()
         store.record_failure(keys)
+        audit.record_alone(action="auth.login", subject_id=subject_id, outcome="failed")
         raise NotAuthenticated(WRONG_CREDENTIALS, code="wrong_credentials")
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     store.clear(session, keys[0])
-    session.flush()
+    audit.record(session, action="auth.login", actor=user, subject_id=user.id)
     return user
+
+
+def logout(session: Session, *, actor: User, login_session_id: uuid.UUID) -> None:
+    end_session(session, login_session_id)
+    audit.record(session, action="auth.logout", actor=actor, subject_id=actor.id)
+
+
+def end_all_sessions_of(session: Session, *, actor: User) -> int:
+    ended = end_all_sessions(session, actor.id)
+    audit.record(session, action="auth.logout_everywhere", actor=actor, subject_id=actor.id)
+    return ended
 
 
 def change_password(
@@ -217,6 +233,7 @@ def change_password(
     session.add(actor)
     end_all_sessions(session, actor.id, except_id=current_session_id)
     session.flush()
+    audit.record(session, action="account.password_change", actor=actor, subject_id=actor.id)
 
 
 def update_profile(session: Session, *, actor: User, data: ProfileUpdate) -> User:
@@ -267,6 +284,7 @@ def create_team(session: Session, *, actor: User, data: TeamCreate) -> TeamPubli
         session.flush()
     except IntegrityError:
         raise Conflict(N_("A care team with this name already exists."), field="name") from None
+    audit.record(session, action="admin.team_create", actor=actor, target=team.id)
     return TeamPublic(
         id=team.id,
         name=team.name,
@@ -327,6 +345,7 @@ def add_member(session: Session, *, actor: User, team_id: uuid.UUID, user_id: uu
         session.flush()
     except IntegrityError:
         raise Conflict(N_("This person is already a member of a team."), field="user_id") from None
+    audit.record(session, action="admin.member_add", actor=actor, subject_id=user.id, target=team_id)
     return MemberPublic(
         user_id=user.id,
         display_name=user.display_name,
@@ -344,6 +363,7 @@ def remove_member(session: Session, *, actor: User, team_id: uuid.UUID, user_id:
         raise NotFound(N_("This person is not a member of this team."))
     session.delete(member)
     session.flush()
+    audit.record(session, action="admin.member_remove", actor=actor, subject_id=user_id, target=team_id)
 
 
 # --- accounts (admin) -------------------------------------------------------------------
@@ -379,6 +399,8 @@ def set_user_active(session: Session, *, actor: User, user_id: uuid.UUID, is_act
     if not is_active:
         end_all_sessions(session, user.id)
     session.flush()
+    action = "admin.account_activate" if is_active else "admin.account_deactivate"
+    audit.record(session, action=action, actor=actor, subject_id=user.id)
     return UserAdminView(
         id=user.id,
         username=user.username,
@@ -444,6 +466,7 @@ def create_invitation(session: Session, *, actor: User, data: InvitationCreate) 
     )
     session.add(invitation)
     session.flush()
+    audit.record(session, action="invitation.create", actor=actor, target=invitation.id)
     return InvitationCreated(**_invitation_public(invitation).model_dump(), code=code, url=join_url(code))
 
 
@@ -475,4 +498,5 @@ def revoke_invitation(session: Session, *, actor: User, invitation_id: uuid.UUID
         invitation.revoked_at = utcnow()
         session.add(invitation)
         session.flush()
+        audit.record(session, action="invitation.revoke", actor=actor, target=invitation.id)
     return _invitation_public(invitation)

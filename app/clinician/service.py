@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlmodel import Session
 
 from app.accounts import repository as accounts_repository
+from app.audit import service as audit
 from app.clinician.schemas import (
     ClinicianEntryView,
     ParticipantBrief,
@@ -153,6 +154,13 @@ def preparation(
 
     disagreements = [view for view in of_kind(EntryKind.disagreement) if view.agreement != "agreed"]
     _record_reads(session, actor, participant, entries)
+    audit.record(
+        session,
+        action="clinician.read",
+        actor=actor,
+        subject_id=participant.id,
+        target=f"{len(entries)} entries",
+    )
     return Preparation(
         participant=ParticipantBrief(id=participant.id, display_name=participant.display_name),
         next_appointment=appointment,

@@ -15,6 +15,7 @@ SQLModel.metadata.naming_convention = NAMING_CONVENTION
 
 from app.models.access import AccessEvent, EntryRead  # noqa: E402
 from app.models.appointment import AgendaItem, Appointment  # noqa: E402
+from app.models.audit import AuditEvent, AuditPerson  # noqa: E402
 from app.models.entry import Entry  # noqa: E402
 from app.models.invitation import Invitation  # noqa: E402
 from app.models.login_session import LoginSession  # noqa: E402
@@ -29,6 +30,8 @@ __all__ = [
     "AccessEvent",
     "AgendaItem",
     "Appointment",
+    "AuditEvent",
+    "AuditPerson",
     "CareTeam",
     "Entry",
     "EntryRead",

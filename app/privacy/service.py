@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from app.accounts import repository as accounts_repository
 from app.accounts.passwords import verify_password
+from app.audit import service as audit
 from app.errors import InvalidInput
 from app.i18n import N_
 from app.journal.service import entry_public
@@ -22,6 +23,7 @@ from app.sharing import service as sharing_service
 
 def export_participant(session: Session, *, actor: User) -> ParticipantExport:
     assert actor.role == Role.participant
+    audit.record(session, action="privacy.export", actor=actor, subject_id=actor.id)
     entries = session.exec(
         select(Entry).where(col(Entry.author_id) == actor.id).order_by(col(Entry.created_at), col(Entry.id))
     ).all()
@@ -75,6 +77,8 @@ def erase_participant(session: Session, *, actor: User, data: EraseRequest) -> N
         raise InvalidInput(N_("Tick the box to confirm that you want to erase everything."), field="confirm")
     if not verify_password(actor.password_hash, data.password):
         raise InvalidInput(N_("Your password is not correct."), field="password")
+    # Recorded first: the row stays, pseudonymous, once the person behind it is gone.
+    audit.record(session, action="privacy.erase", actor=actor, subject_id=actor.id)
     session.execute(delete(LoginSession).where(col(LoginSession.user_id) == actor.id))
     session.execute(delete(Entry).where(col(Entry.author_id) == actor.id))
     invitations = session.exec(select(Invitation).where(col(Invitation.used_by_id) == actor.id)).all()

@@ -12,6 +12,7 @@ from datetime import timedelta
 from sqlmodel import Session
 
 from app.accounts import repository as accounts_repository
+from app.audit import service as audit
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.i18n import N_
 from app.journal import repository as journal_repository
@@ -107,6 +108,10 @@ def share_entries(
                     clinician_id=clinician_id,
                 )
                 session.add(share)
+                session.flush()
+                audit.record(
+                    session, action="share.create", actor=actor, subject_id=actor.id, target=entry.id
+                )
             result.append(share)
     session.flush()
     return [_share_public(share, clinicians) for share in result]
@@ -136,6 +141,7 @@ def revoke_share(session: Session, *, actor: User, entry_id: uuid.UUID, share_id
     if share.revoked_at is None:
         repository.revoke_share(session, share.id)
         session.refresh(share)
+        audit.record(session, action="share.revoke", actor=actor, subject_id=actor.id, target=share.entry_id)
     return _share_public(share, _people(session, [share.clinician_id]))
 
 
@@ -207,6 +213,7 @@ def add_response(
     )
     session.add(response)
     session.flush()
+    audit.record(session, action="response.create", actor=actor, subject_id=entry.author_id, target=entry.id)
     return _response_public(response, actor)
 
 
@@ -304,6 +311,9 @@ def create_appointment(session: Session, *, actor: User, data: AppointmentCreate
     )
     session.add(appointment)
     session.flush()
+    audit.record(
+        session, action="appointment.create", actor=actor, subject_id=participant_id, target=appointment.id
+    )
     return _appointment_public(session, appointment, viewer=actor)
 
 

@@ -1,0 +1,3 @@
+from tests.sharing.conftest import world
+
+__all__ = ["world"]
