@@ -251,7 +251,26 @@ async def _http_error_handler(request: Request, exc: Exception) -> Response:
     }
     detail = translate(locale, messages.get(exc.status_code, N_("The request could not be handled.")))
     headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(_allowed_methods(request))
     return problem_response(request, exc.status_code, f"http_{exc.status_code}", detail, headers=headers)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method this path answers to; Starlette names only the first matching route's."""
+    from starlette.routing import Match
+
+    from app.main import ROUTERS
+
+    methods: set[str] = set()
+    for router in ROUTERS:
+        for route in router.routes:
+            match, _child = route.matches({**request.scope, "method": "GET"})
+            if match != Match.NONE:
+                methods.update(getattr(route, "methods", None) or ())
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
 
 
 def server_error_response(request: Request) -> Response:

@@ -16,6 +16,7 @@ from app.http_security import CrossSiteGuardMiddleware, SecurityHeadersMiddlewar
 from app.journal import api as journal_api
 from app.journal import pages as journal_pages
 from app.maintenance import lifespan
+from app.openapi import install_openapi
 from app.paths import STATIC_DIR
 from app.privacy import api as privacy_api
 from app.pwa import router as pwa_router
@@ -49,6 +50,7 @@ def create_app() -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    install_openapi(app)
     for router in ROUTERS:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
