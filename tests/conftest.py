@@ -168,3 +168,9 @@ def db():  # type: ignore[no-untyped-def]
 
     with open_session(write=False) as session:
         yield session
+
+
+# A care team and a participant's entries in every state, for any test that asks for it.
+from tests.sharing.conftest import world  # noqa: E402
+
+__all__ = ["world"]

@@ -362,6 +362,9 @@ def _home(
         "language_next": "/",
     }
     if user.role == Role.participant:
+        from app.journal.pages import home_context  # journal.pages imports this module
+
+        context.update(home_context(request, session, user))
         return _page(request, "accounts/home_participant.html", context, status_code=status_code)
     context["invitations"] = _invitations_by_team(service.list_invitations(session, actor=user))
     from app.clinician import views as clinician_views  # the clinician pages import this module

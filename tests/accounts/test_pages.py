@@ -301,7 +301,7 @@ def test_participant_home_shows_the_clinicians_and_not_other_participants(browse
     assert "Welcome, Noor" in text
     assert "Pain Team East" in text
     assert "Anna Bakker Psychologist" in text
-    assert "Your journal will be here." in text
+    assert 'href="/write"' in page
     assert "Other Participant" not in text
     assert 'href="/admin"' not in page
     assert 'action="/invite"' not in page
