@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request, Response, status
 from sqlmodel import Session
 
 from app.accounts import service
-from app.accounts.login_sessions import csrf_token_for, start_session
+from app.accounts.login_sessions import csrf_token_for, replace_session
 from app.accounts.repository import team_ids_of
 from app.accounts.schemas import (
     InvitationCreate,
@@ -86,7 +86,7 @@ def login(data: LoginRequest, request: Request, response: Response, session: Ses
         password=data.password,
         client_address=client_address(request),
     )
-    started = start_session(session, user)
+    started = replace_session(session, user, request.cookies.get(session_cookie_name(request)))
     request.state.locale = user.locale
     set_session_cookie(request, response, started.token, user)
     return me_public(session, user, started.record)
@@ -95,7 +95,7 @@ def login(data: LoginRequest, request: Request, response: Response, session: Ses
 @router.post("/auth/register", status_code=status.HTTP_201_CREATED, tags=["auth"])
 def register(data: RegisterRequest, request: Request, response: Response, session: SessionDep) -> MePublic:
     user = service.register(session, data=data)
-    started = start_session(session, user)
+    started = replace_session(session, user, request.cookies.get(session_cookie_name(request)))
     request.state.locale = user.locale
     set_session_cookie(request, response, started.token, user)
     return me_public(session, user, started.record)

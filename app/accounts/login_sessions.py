@@ -56,6 +56,15 @@ def start_session(session: Session, user: User) -> StartedSession:
     return StartedSession(token=token, record=record)
 
 
+def replace_session(session: Session, user: User, previous_token: str | None) -> StartedSession:
+    """A new session at every sign-in; the one the browser had before ends (no fixation)."""
+    if previous_token:
+        session.execute(
+            delete(LoginSession).where(col(LoginSession.token_hash) == token_hash(previous_token))
+        )
+    return start_session(session, user)
+
+
 def resolve_session(session: Session, token: str) -> tuple[LoginSession, User] | None:
     """The live session and its active user for a cookie token, or None."""
     if not token or len(token) > 200:

@@ -20,7 +20,7 @@ from starlette.responses import RedirectResponse, Response
 
 from app.accounts import service
 from app.accounts.api import CLEAR_SITE_DATA, clear_session_cookie, set_session_cookie
-from app.accounts.login_sessions import csrf_token_matches, start_session
+from app.accounts.login_sessions import csrf_token_matches, replace_session
 from app.accounts.schemas import (
     InvitationCreate,
     InvitationPublic,
@@ -39,6 +39,7 @@ from app.deps import (
     OptionalAuthDep,
     SessionDep,
     client_address,
+    session_cookie_name,
 )
 from app.errors import DomainError, Forbidden, TooManyRequests, validation_errors
 from app.i18n import LOCALE_COOKIE, N_, normalise_locale, request_locale, translate
@@ -221,7 +222,7 @@ def login(
             status_code=exc.status,
             headers=headers,
         )
-    started = start_session(session, user)
+    started = replace_session(session, user, request.cookies.get(session_cookie_name(request)))
     response = _redirect(safe_next(next))
     set_session_cookie(request, response, started.token, user)
     return response
@@ -317,7 +318,7 @@ def join(
             },
             status_code=status_code,
         )
-    started = start_session(session, user)
+    started = replace_session(session, user, request.cookies.get(session_cookie_name(request)))
     response = _redirect("/")
     set_session_cookie(request, response, started.token, user)
     return response

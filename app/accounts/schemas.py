@@ -4,16 +4,15 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 
 from app.config import Locale
 from app.models.enums import Discipline, Role
+from app.validation import StrictModel
 
 
-class Strict(BaseModel):
-    """Unknown fields are refused, so a typo is an error, not silently ignored."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+class Strict(StrictModel):
+    """Unknown fields are refused, so a typo is an error; so is text no database can store."""
 
 
 class LoginRequest(Strict):

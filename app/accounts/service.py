@@ -220,11 +220,37 @@ def end_all_sessions_of(session: Session, *, actor: User) -> int:
     return ended
 
 
+def confirm_password(session: Session, *, actor: User, password: str, field: str, message: str) -> None:
+    """Re-authentication inside a session (password change, erasure): throttled and audited like
+    a login, so a stolen session cannot guess the password without limit."""
+    keys = throttle_keys(actor.username, audit.client_address_var.get() or "unknown", get_settings())
+    store = throttle_store()
+    wait = store.retry_after(keys)
+    if wait:
+        raise TooManyRequests(
+            N_("Too many attempts. Wait {minutes} minutes and try again."),
+            retry_after=wait,
+            minutes=max(1, (wait + 59) // 60),
+        )
+    if verify_password(actor.password_hash, password):
+        return
+    actor_id = actor.id  # read before the rollback expires it
+    session.rollback()  # release the request's write lock: the failure is counted on its own
+    store.record_failure(keys)
+    audit.record_alone(action="auth.reauthenticate", subject_id=actor_id, outcome="failed")
+    raise InvalidInput(message, field=field)
+
+
 def change_password(
     session: Session, *, actor: User, current_session_id: uuid.UUID, data: PasswordChange
 ) -> None:
-    if not verify_password(actor.password_hash, data.current_password):
-        raise InvalidInput(N_("Your current password is not correct."), field="current_password")
+    confirm_password(
+        session,
+        actor=actor,
+        password=data.current_password,
+        field="current_password",
+        message=N_("Your current password is not correct."),
+    )
     problem = password_problem(data.new_password, username=actor.username, display_name=actor.display_name)
     if problem:
         raise InvalidInput(problem, field="new_password")

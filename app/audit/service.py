@@ -6,8 +6,8 @@ several processes still form one chain.
 """
 
 import hashlib
-import hmac
 import json
+import secrets
 import uuid
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -16,7 +16,6 @@ from sqlalchemy import text
 from sqlmodel import Session, col, select
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.config import get_settings
 from app.models import AuditEvent, AuditPerson, User
 from app.models.types import utcnow
 
@@ -26,14 +25,17 @@ _CHAIN_LOCK = 7513  # any constant; named after the Dutch standard for access lo
 client_address_var: ContextVar[str | None] = ContextVar("stem_client_address", default=None)
 
 
-def person_ref(user_id: uuid.UUID) -> str:
-    key = get_settings().secret_key.encode()
-    return hmac.new(key, b"audit-person:" + user_id.bytes, hashlib.sha256).hexdigest()
+def person_ref(session: Session, user_id: uuid.UUID) -> str | None:
+    """The pseudonym under which a person appears in the log (None before their first event)."""
+    return session.exec(select(AuditPerson.ref).where(col(AuditPerson.user_id) == user_id)).first()
 
 
 def _ensure_person(session: Session, user_id: uuid.UUID) -> str:
-    ref = person_ref(user_id)
-    if session.get(AuditPerson, ref) is None:
+    # A random pseudonym, not derived from any key: rotating secrets never changes it, and once
+    # the mapping row is erased nothing links the log back to the person.
+    ref = person_ref(session, user_id)
+    if ref is None:
+        ref = secrets.token_hex(16)
         session.add(AuditPerson(ref=ref, user_id=user_id))
         session.flush()
     return ref

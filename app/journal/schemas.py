@@ -3,15 +3,16 @@
 import uuid
 from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 from app.models.enums import Discipline, EntryKind, GoalStatus, Importance, Topic
+from app.validation import StrictModel
 
 MAX_BODY = 5000
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _Strict(StrictModel):
+    """Unknown fields and unstorable text are refused."""
 
 
 class EntryCreate(_Strict):

@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Request, Response, status
 
 from app.accounts.api import CLEAR_SITE_DATA, clear_session_cookie
-from app.deps import CurrentParticipant, SessionDep
+from app.deps import CurrentParticipant, SessionDep, records_access
 from app.privacy import service
 from app.privacy.schemas import EraseRequest, ParticipantExport
 
@@ -11,6 +11,7 @@ router = APIRouter(prefix="/api/v1", tags=["privacy"])
 
 
 @router.get("/me/export")
+@records_access
 def export(response: Response, user: CurrentParticipant, session: SessionDep) -> ParticipantExport:
     """All of my data: entries (the trash included), shares, responses, appointments and agendas,
     and who viewed what I shared."""

@@ -4,11 +4,12 @@ portability)."""
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from app.journal.schemas import EntryPublic
 from app.models.enums import Discipline
 from app.sharing.schemas import AccessLogItem, AppointmentPublic, ResponsePublic, SharePublic
+from app.validation import StrictModel
 
 
 class ExportProfile(BaseModel):
@@ -38,8 +39,6 @@ class ParticipantExport(BaseModel):
     access_log: list[AccessLogItem]
 
 
-class EraseRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class EraseRequest(StrictModel):
     password: str = Field(min_length=1, max_length=1024)
     confirm: bool = Field(description="Must be true: erasing cannot be undone")

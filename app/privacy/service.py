@@ -8,7 +8,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from app.accounts import repository as accounts_repository
-from app.accounts.passwords import verify_password
+from app.accounts.service import confirm_password
 from app.audit import service as audit
 from app.errors import InvalidInput
 from app.i18n import N_
@@ -75,8 +75,13 @@ def erase_participant(session: Session, *, actor: User, data: EraseRequest) -> N
     """
     if not data.confirm:
         raise InvalidInput(N_("Tick the box to confirm that you want to erase everything."), field="confirm")
-    if not verify_password(actor.password_hash, data.password):
-        raise InvalidInput(N_("Your password is not correct."), field="password")
+    confirm_password(
+        session,
+        actor=actor,
+        password=data.password,
+        field="password",
+        message=N_("Your password is not correct."),
+    )
     # Recorded first: the row stays, pseudonymous, once the person behind it is gone.
     audit.record(session, action="privacy.erase", actor=actor, subject_id=actor.id)
     session.execute(delete(LoginSession).where(col(LoginSession.user_id) == actor.id))

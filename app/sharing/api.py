@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from app.deps import CurrentParticipant, CurrentUser, SessionDep
+from app.deps import CurrentParticipant, CurrentUser, SessionDep, records_access
 from app.sharing import service
 from app.sharing.schemas import (
     AccessLogItem,
@@ -67,6 +67,7 @@ def add_response(
 
 
 @router.get("/entries/{entry_id}/responses", tags=["responses"])
+@records_access
 def list_responses(entry_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> list[ResponsePublic]:
     return service.list_responses(session, actor=user, entry_id=entry_id)
 

@@ -4,13 +4,14 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
 from app.models.enums import Discipline, Outcome, ParticipantView, ResponseKind, ShareAudience
+from app.validation import StrictModel
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _Strict(StrictModel):
+    """Unknown fields and unstorable text are refused."""
 
 
 class ShareCreate(_Strict):

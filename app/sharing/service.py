@@ -219,6 +219,11 @@ def add_response(
 
 def list_responses(session: Session, *, actor: User, entry_id: uuid.UUID) -> list[ResponsePublic]:
     entry = _readable_entry(session, actor, entry_id)
+    if actor.role == Role.clinician:
+        # The participant's own words (their view on an outcome) are part of this answer.
+        audit.record(
+            session, action="clinician.read", actor=actor, subject_id=entry.author_id, target=entry.id
+        )
     return [_response_public(r, u) for r, u in repository.responses_of(session, [entry.id]).get(entry.id, [])]
 
 

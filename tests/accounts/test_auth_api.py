@@ -536,3 +536,33 @@ def test_registered_participant_is_in_exactly_one_team(client, db):
     user = db.exec(select(User).where(col(User.username) == "newperson")).one()
     memberships = db.exec(select(TeamMembership).where(col(TeamMembership.user_id) == user.id)).all()
     assert [(m.team_id, m.member_role) for m in memberships] == [(team.id, Role.participant)]
+
+
+def test_signing_in_again_ends_the_session_it_replaces(client, db):
+    user = make_user(db, Role.participant)
+    login(client, user)
+    old_cookie = client.cookies.get("stem_session")
+    login(client, user)
+    assert client.cookies.get("stem_session") != old_cookie
+    assert client.get("/api/v1/me").status_code == 200
+    client.cookies.set("stem_session", old_cookie)
+    assert client.get("/api/v1/me").status_code == 401
+    stored = db.exec(select(LoginSession).where(col(LoginSession.user_id) == user.id)).all()
+    assert len(stored) == 1
+
+
+def test_password_confirmations_inside_a_session_are_throttled(client, db):
+    user = make_user(db, Role.participant)
+    login(client, user)
+    for _ in range(5):
+        response = client.post(
+            "/api/v1/me/password", json={"current_password": "guess number one", "new_password": NEW_PASSWORD}
+        )
+        assert response.status_code == 422
+    blocked = client.post(
+        "/api/v1/me/password", json={"current_password": PASSWORD, "new_password": NEW_PASSWORD}
+    )
+    assert blocked.status_code == 429
+    erase = client.request("DELETE", "/api/v1/me", json={"password": PASSWORD, "confirm": True})
+    assert erase.status_code == 429
+    assert client.get("/api/v1/me").status_code == 200

@@ -31,8 +31,8 @@ def test_the_world_leaves_a_trail(world, db):
     world.clients["psych"].get(f"/api/v1/clinician/participants/{world.users['owner'].id}/entries")
     read = [e for e in events(db) if e.action == "clinician.read"]
     assert len(read) == 1
-    assert read[0].actor_ref == person_ref(world.users["psych"].id)
-    assert read[0].subject_ref == person_ref(world.users["owner"].id)
+    assert read[0].actor_ref == person_ref(db, world.users["psych"].id)
+    assert read[0].subject_ref == person_ref(db, world.users["owner"].id)
     assert read[0].actor_role == "clinician"
     assert read[0].client_address == "testclient"
 
@@ -46,7 +46,7 @@ def test_failures_and_refusals_are_recorded(client, db):
     assert recorded.count(("auth.login", "failed")) == 5
     assert ("auth.login", "throttled") in recorded
     failed = [e for e in events(db) if e.outcome == "failed"]
-    assert failed[0].subject_ref == person_ref(user.id)
+    assert failed[0].subject_ref == person_ref(db, user.id)
 
 
 def test_admin_actions_exports_and_logouts_are_recorded(client_factory, db, world):
@@ -113,7 +113,7 @@ def test_tampering_is_detected(world, db, tamper, capsys):
 
 
 def test_erasure_keeps_the_rows_but_not_the_person(world, db):
-    owner_ref = person_ref(world.users["owner"].id)
+    owner_ref = person_ref(db, world.users["owner"].id)
     before = [e for e in events(db) if owner_ref in (e.actor_ref, e.subject_ref)]
     assert before
     response = world.clients["owner"].request(
@@ -141,4 +141,22 @@ def test_concurrent_writers_keep_one_chain(client_factory, db):
     for thread in threads:
         thread.join()
     assert [e.action for e in events(db)].count("auth.login") == 6
+    assert verify(db).ok
+
+
+def test_pseudonyms_survive_a_new_secret_key(world, db, monkeypatch):
+    from app.config import get_settings
+
+    before = person_ref(db, world.users["physio"].id)
+    monkeypatch.setattr(get_settings(), "secret_key", "a-completely-different-secret-key-0123456789")
+    world.clients["physio"].get("/api/v1/clinician/participants")
+    response = world.clients["physio"].post("/api/v1/auth/logout", headers={"X-CSRF-Token": "ignored"})
+    assert response.status_code == 403  # the CSRF token was bound to the old key: refused, not a 500
+    from tests.factories import PASSWORD as PW
+
+    again = world.clients["fellow"].post(
+        "/api/v1/auth/login", json={"username": world.users["physio"].username, "password": PW}
+    )
+    assert again.status_code == 200
+    assert person_ref(db, world.users["physio"].id) == before
     assert verify(db).ok

@@ -66,7 +66,7 @@ def test_a_draft_survives_reload_and_closed_tab_and_is_cleared_after_one_save(
     page.click("form[data-capture] button[type=submit]")
     page.wait_for_selector(f"{RESULT}:has-text('Saved.')")
     assert page.input_value(BODY) == ""
-    assert page.evaluate("localStorage.getItem('stem:draft:write')") is None
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.endsWith(':write'))") == []
     assert bodies(db, user) == ["Words typed before the tab closed"]
     page.reload()
     page.wait_for_selector(BODY)
@@ -85,7 +85,7 @@ def test_without_a_connection_the_words_stay_and_are_sent_later(live_server, bro
     page.click("form[data-capture] button[type=submit]")
     page.wait_for_selector(f"{RESULT}:has-text('Not sent yet')")
     assert page.input_value(BODY) == "Written on the train"
-    assert page.evaluate("localStorage.getItem('stem:draft:write')") is not None
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.endsWith(':write'))") != []
     assert bodies(db, user) == []
 
     page.unroute("**/api/v1/entries")
@@ -151,5 +151,21 @@ def test_an_edit_that_lost_a_race_is_kept_on_the_device_too(
     assert page.input_value("#edit-body") == "Typed on my laptop"
     page.click("form[data-draft-key] button[type=submit]")
     page.wait_for_url(f"**/entries/{entry['id']}?done=edited")
-    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('stem:draft:edit:'))") == []
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.includes(':edit:'))") == []
     assert bodies(db, user) == ["Typed on my laptop"]
+
+
+def test_someone_else_signing_in_on_the_device_never_sees_the_draft(live_server, browser_context_factory, db):
+    team = make_team(db)
+    first, second = make_user(db, Role.participant, team=team), make_user(db, Role.participant, team=team)
+    context = browser_context_factory()
+    page = context.new_page()
+    sign_in(page, live_server, first.username, PASSWORD)
+    open_write(page, live_server)
+    type_words(page, "private words of the first person")
+    page.wait_for_function("Object.keys(localStorage).some(k => k.endsWith(':write'))")
+    context.clear_cookies()  # the session ran out; nobody logged out
+    sign_in(page, live_server, second.username, PASSWORD)
+    open_write(page, live_server)
+    assert page.locator("textarea[name=body]").input_value() == ""
+    assert "private words" not in page.content()

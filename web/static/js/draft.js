@@ -7,7 +7,10 @@
 // data-saved-draft="edit:<entry id>", which removes that draft. Words shown to the participant
 // come from the page (data-texts), in their language.
 
-const PREFIX = "stem:draft:";
+// Drafts belong to the person who wrote them: someone else signing in on this device never
+// sees them in their forms.
+const OWNER = document.querySelector('meta[name="stem-owner"]')?.content || "signed-out";
+const PREFIX = `stem:draft:${OWNER}:`;
 const MAX_AGE_MS = 30 * 24 * 60 * 60 * 1000;
 const SAVE_DELAY_MS = 300;
 // Never kept on the device: the session's token and the version the server hands out.
