@@ -57,9 +57,16 @@ run: $(INSTALLED)
 	$(BIN)/stem demo
 	$(BIN)/stem serve --host $(HOST) --port $(PORT)
 
+# axe-core for the accessibility tests (package-lock.json pins it). Without npm the browser
+# accessibility tests say so and skip (or fail under STEM_REQUIRE_ALL_BACKENDS=1).
+NODE_INSTALLED := node_modules/.installed
+$(NODE_INSTALLED): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: accessibility tests will report that axe-core is missing"; fi
+
 # Both suites always run, so one report shows failures on each backend; any failure (including
 # pytest's 5, "no tests collected") makes the target fail.
-test: lint
+test: lint $(NODE_INSTALLED)
 	@status=0; \
 	echo "== tests on SQLite =="; \
 	STEM_TEST_DATABASE=sqlite $(BIN)/pytest -q $(PYTEST_ARGS) || status=$$?; \
