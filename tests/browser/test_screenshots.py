@@ -1,0 +1,47 @@
+"""Screenshots of the main pages (phone and desktop, English and Dutch), as a person sees them.
+
+Each is checked to be a real, non-blank image. With STEM_UPDATE_SCREENSHOTS=1 they are also
+written to docs/screenshots/ (shown in the README)."""
+
+import os
+import struct
+from pathlib import Path
+
+import pytest
+from sqlalchemy import update
+
+from app.models import User
+from tests.browser.conftest import DESKTOP, PHONE, sign_in
+from tests.factories import PASSWORD
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SHOTS = [
+    ("owner", PHONE, "/journal", "journal-phone"),
+    ("owner", PHONE, "/write", "write-phone"),
+    ("owner", PHONE, "/entries/{entry}", "entry-phone"),
+    ("psych", DESKTOP, "/clinician/participants/{owner}", "preparation-desktop"),
+    ("psych", DESKTOP, "/clinician", "dashboard-desktop"),
+]
+
+
+@pytest.mark.parametrize("locale", ["en", "nl"])
+def test_main_pages_render_for_a_person(live_server, chromium, world, db, tmp_path, locale):
+    db.execute(update(User).values(locale=locale))
+    db.commit()
+    target = DOCS if os.environ.get("STEM_UPDATE_SCREENSHOTS") == "1" else tmp_path
+    target.mkdir(parents=True, exist_ok=True)
+    for role, viewport, path, name in SHOTS:
+        context = chromium.new_context(viewport=viewport, device_scale_factor=1)
+        page = context.new_page()
+        try:
+            sign_in(page, live_server, world.users[role].username, PASSWORD)
+            page.goto(live_server + path.format(entry=world.entry_id("team"), owner=world.users["owner"].id))
+            file = target / f"{name}-{locale}.png"
+            page.screenshot(path=str(file), full_page=False)
+        finally:
+            context.close()
+        data = file.read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n"
+        width, height = struct.unpack(">II", data[16:24])
+        assert (width, height) == (viewport["width"], viewport["height"])
+        assert len(data) > 8000, f"{name} looks blank"
