@@ -19,6 +19,7 @@ from app.maintenance import lifespan
 from app.openapi import install_openapi
 from app.paths import STATIC_DIR
 from app.privacy import api as privacy_api
+from app.privacy import pages as privacy_pages
 from app.pwa import router as pwa_router
 from app.sharing import api as sharing_api
 from app.sharing import pages as sharing_pages
@@ -36,6 +37,7 @@ ROUTERS = [
     journal_pages.router,
     sharing_pages.router,
     clinician_pages.router,
+    privacy_pages.router,
 ]
 
 

@@ -82,6 +82,7 @@ DONE_MESSAGES = {
     "revoked": N_("The invitation is withdrawn. The code no longer works."),
     "activated": N_("The account is active again."),
     "deactivated": N_("The account is deactivated and logged out everywhere."),
+    "erased": N_("Your account and everything you wrote are erased."),
 }
 
 
