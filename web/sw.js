@@ -42,3 +42,14 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(caches.match(request).then((cached) => cached || fetch(request)));
   }
 });
+
+// Background Sync (Chromium): the worker holds no session token, so it asks the open pages to
+// send the outbox. Without an open page the outbox is sent on the next start.
+self.addEventListener("sync", (event) => {
+  if (event.tag !== "stem-outbox") return;
+  event.waitUntil(
+    self.clients
+      .matchAll({ type: "window" })
+      .then((clients) => clients.forEach((client) => client.postMessage({ type: "stem-replay" })))
+  );
+});

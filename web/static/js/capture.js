@@ -3,9 +3,13 @@
 //
 // - Saved (201, or 200 for a replay of the same save): say so, clear the form and its draft.
 // - Refused (4xx): show the server's message next to the form; the text stays.
-// - No connection or a server error: the text stays, kept on this device as a draft.
+// - No connection or a server error: the save goes into the outbox (outbox.js) with its id and
+//   is sent later. Offline, the form is cleared for the next thought and the save is listed as
+//   "waiting to sync"; online (a passing failure) the text also stays in the form, kept as a
+//   draft, so "Save" can simply be pressed again.
 
 import { fieldsOf, resetDraft, saveDraftNow, texts } from "./draft.js";
+import { available as outboxAvailable, discard, enqueue, render as renderOutbox, replay } from "./outbox.js";
 
 const form = document.querySelector("form[data-capture]");
 
@@ -91,17 +95,40 @@ function showProblem(problem) {
   result().focus();
 }
 
-function notSent() {
+function outboxText(name) {
+  return document.querySelector("[data-outbox]")?.dataset[name] || "";
+}
+
+async function notSent(body) {
   saveDraftNow(form);
-  show("capture-result--waiting", texts().notSent || "");
+  let queued = false;
+  if (outboxAvailable() && body.id) {
+    try {
+      await enqueue({
+        id: body.id,
+        kind: "create",
+        url: "/api/v1/entries",
+        method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        body,
+        fields: fieldsOf(form),
+        draftKey: "write",
+      });
+      queued = true;
+    } catch {
+      queued = false; // no IndexedDB: the draft is what keeps the words
+    }
+  }
+  if (queued && navigator.onLine === false) {
+    clearForm();
+    show("capture-result--waiting", outboxText("queued"));
+  } else {
+    show("capture-result--waiting", texts().notSent || "");
+  }
   result().focus();
 }
 
-function saved(entry) {
-  const message = document.createTextNode(`${texts().saved || ""} `);
-  const link = document.createElement("a");
-  link.href = `/entries/${encodeURIComponent(entry.id)}`;
-  link.textContent = texts().savedLink || "";
+function clearForm() {
   form.reset(); // back to the choices the page was served with
   form.elements.namedItem("body").value = "";
   form.elements.namedItem("id").value = newId();
@@ -110,6 +137,14 @@ function saved(entry) {
   form.dispatchEvent(new Event("change", { bubbles: true }));
   resetDraft(form);
   savedAt = Date.now();
+}
+
+function saved(entry) {
+  const message = document.createTextNode(`${texts().saved || ""} `);
+  const link = document.createElement("a");
+  link.href = `/entries/${encodeURIComponent(entry.id)}`;
+  link.textContent = texts().savedLink || "";
+  clearForm();
   show("capture-result--done", message, link);
 }
 
@@ -142,8 +177,9 @@ async function submit(event) {
   clearFieldMarks();
   saveDraftNow(form);
   show("capture-result--busy", texts().saving || "");
+  let body = payload();
   try {
-    let response = await send(payload());
+    let response = await send(body);
     let problem = null;
     if (response.status === 409) {
       problem = await response.json().catch(() => ({}));
@@ -151,23 +187,145 @@ async function submit(event) {
         // This id belongs to an earlier, different save: keep both, save this one anew.
         form.elements.namedItem("id").value = newId();
         saveDraftNow(form);
-        response = await send(payload());
+        body = payload();
+        response = await send(body);
         problem = null;
       }
     }
     if (response.ok) {
-      saved(await response.json());
+      const entry = await response.json();
+      if (outboxAvailable()) await discard(entry.id).catch(() => {});
+      saved(entry);
     } else if (response.status >= 500) {
-      notSent();
+      await notSent(body);
     } else {
       showProblem(problem || (await response.json().catch(() => ({ detail: response.statusText }))));
     }
   } catch {
-    notSent(); // no connection: the words stay here
+    await notSent(body); // no connection: the words stay on this device
   } finally {
     busy = false;
     button?.removeAttribute("aria-disabled");
   }
 }
 
-if (form && window.fetch) form.addEventListener("submit", submit);
+// A queued save the server refused on replay: its words come back into the empty form.
+function putBack(event) {
+  const { record } = event.detail || {};
+  const bodyField = form.elements.namedItem("body");
+  if (!record?.fields || record.kind !== "create" || bodyField.value.trim()) return;
+  for (const element of form.elements) {
+    const name = element.name;
+    if (!name || name === "csrf_token" || !(name in record.fields)) continue;
+    if (element.type === "radio") element.checked = element.value === record.fields[name];
+    else if (element.type === "checkbox") element.checked = Boolean(record.fields[name]);
+    else if (!["submit", "button", "reset", "file"].includes(element.type)) element.value = record.fields[name];
+  }
+  form.dispatchEvent(new Event("change", { bubbles: true }));
+  saveDraftNow(form);
+}
+
+if (form && window.fetch) {
+  form.addEventListener("submit", submit);
+  document.addEventListener("stem:outbox-refused", putBack);
+  renderOutbox();
+  replay();
+}
+
+// --- Edits: sent with fetch (PATCH, If-Match), queued in the outbox when they cannot be sent ---
+// A refusal or a conflict goes the ordinary way (the form is posted), so the server's own page
+// shows the reason or both versions side by side.
+
+const editForm = document.querySelector("form[data-capture-edit]");
+
+function editPayload() {
+  const fields = fieldsOf(editForm);
+  const body = {
+    kind: fields.kind,
+    body: fields.body || "",
+    topic: fields.topic || null,
+    about_discipline: null,
+    about_clinician_id: null,
+    importance: fields.importance || "normal",
+    raise_next_session: Boolean(fields.raise_next_session),
+    intensity: null,
+    goal_status: null,
+  };
+  const [what, value] = (fields.about || "").split(/:(.*)/s);
+  if (what === "discipline" && value) body.about_discipline = value;
+  if (what === "clinician" && value) body.about_clinician_id = value;
+  if (fields.kind === "feeling" && fields.intensity) body.intensity = Number(fields.intensity);
+  if (fields.kind === "goal" && fields.goal_status) body.goal_status = fields.goal_status;
+  return body;
+}
+
+let editBusy = false;
+
+async function submitEdit(event) {
+  if (editForm.dataset.nativeSubmit) return;
+  event.preventDefault();
+  if (editBusy) return;
+  editBusy = true;
+  const entryId = editForm.dataset.captureEdit;
+  const version = editForm.elements.namedItem("version")?.value || "";
+  const url = `/api/v1/entries/${encodeURIComponent(entryId)}`;
+  const body = editPayload();
+  const line = editForm.querySelector("[data-capture-result]");
+  saveDraftNow(editForm);
+  let response = null;
+  try {
+    response = await fetch(url, {
+      method: "PATCH",
+      credentials: "same-origin",
+      headers: {
+        "Content-Type": "application/json",
+        Accept: "application/json",
+        "X-CSRF-Token": csrfToken(),
+        "If-Match": `"${version}"`,
+      },
+      body: JSON.stringify(body),
+    });
+  } catch {
+    response = null; // no connection
+  }
+  if (response && response.ok) {
+    window.location.assign(`/entries/${encodeURIComponent(entryId)}?done=edited`);
+    return;
+  }
+  if (response && response.status < 500) {
+    // Refused or changed elsewhere: the server's page says why and keeps the words.
+    editForm.dataset.nativeSubmit = "1";
+    editForm.submit();
+    return;
+  }
+  let queued = false;
+  if (outboxAvailable()) {
+    try {
+      await enqueue({
+        id: entryId,
+        kind: "edit",
+        url,
+        method: "PATCH",
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        body,
+        version,
+        fields: fieldsOf(editForm),
+        draftKey: editForm.dataset.draftKey,
+      });
+      queued = true;
+    } catch {
+      queued = false;
+    }
+  }
+  if (line) {
+    line.className = "capture-result capture-result--waiting";
+    line.textContent = queued ? outboxText("queued") : texts().notSent || "";
+    line.focus();
+  }
+  editBusy = false;
+}
+
+if (editForm && window.fetch) {
+  editForm.addEventListener("submit", submitEdit);
+  renderOutbox();
+}

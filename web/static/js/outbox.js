@@ -1,0 +1,311 @@
+// The outbox: saves that could not reach the server (no connection, or a server error) wait
+// here, in IndexedDB on this device, until they can be sent. After the Workbox background-sync
+// queue: one store, oldest first, put back on failure, expired after some days — but a refused
+// or expired save is never dropped silently: its words become a draft again and the participant
+// is told why.
+//
+// Records: { id (the entry's UUID), kind: "create" | "edit", url, method, headers, body,
+// version, queuedAt, fields (the form's fields, to make a draft again), draftKey, preview }.
+// The CSRF token is never stored: it is read from the page when the record is sent.
+//
+// Words shown to the participant come from the page ([data-outbox] data attributes).
+
+const OWNER = document.querySelector('meta[name="stem-owner"]')?.content || "";
+const DB_NAME = `stem-outbox-${OWNER}`;
+const STORE = "requests";
+const MAX_AGE_MS = 14 * 24 * 60 * 60 * 1000;
+const DRAFT_PREFIX = `stem:draft:${OWNER}:`;
+export const SYNC_TAG = "stem-outbox";
+
+let opening = null;
+
+function request(idbRequest) {
+  return new Promise((resolve, reject) => {
+    idbRequest.onsuccess = () => resolve(idbRequest.result);
+    idbRequest.onerror = () => reject(idbRequest.error);
+  });
+}
+
+function open() {
+  if (!OWNER || !window.indexedDB) return Promise.reject(new Error("no outbox"));
+  if (!opening) {
+    opening = new Promise((resolve, reject) => {
+      const req = window.indexedDB.open(DB_NAME, 1);
+      req.onupgradeneeded = () => {
+        const store = req.result.createObjectStore(STORE, { keyPath: "id" });
+        store.createIndex("queuedAt", "queuedAt");
+      };
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+      req.onblocked = () => reject(new Error("outbox blocked"));
+    });
+    opening.catch(() => {
+      opening = null;
+    });
+  }
+  return opening;
+}
+
+async function transaction(mode, work) {
+  const db = await open();
+  return new Promise((resolve, reject) => {
+    const tx = db.transaction(STORE, mode);
+    let result;
+    Promise.resolve(work(tx.objectStore(STORE))).then((value) => {
+      result = value;
+    }, reject);
+    tx.oncomplete = () => resolve(result);
+    tx.onerror = () => reject(tx.error);
+    tx.onabort = () => reject(tx.error);
+  });
+}
+
+export function available() {
+  return Boolean(OWNER && window.indexedDB);
+}
+
+// Oldest first.
+export async function all() {
+  try {
+    return await transaction("readonly", (store) => request(store.index("queuedAt").getAll()));
+  } catch {
+    return [];
+  }
+}
+
+export async function count() {
+  try {
+    return await transaction("readonly", (store) => request(store.count()));
+  } catch {
+    return 0;
+  }
+}
+
+async function remove(id) {
+  await transaction("readwrite", (store) => request(store.delete(id)));
+}
+
+// A later record for the same entry replaces the earlier one (the newest words win), but keeps
+// its place in the queue.
+export async function enqueue(record) {
+  const existing = await transaction("readonly", (store) => request(store.get(record.id)));
+  const full = { queuedAt: existing?.queuedAt || Date.now(), ...record };
+  if (existing?.kind === "create" && record.kind === "edit") {
+    // Never sent yet: the create carries the new words.
+    full.kind = "create";
+    full.url = existing.url;
+    full.method = existing.method;
+    full.body = { ...existing.body, ...record.body, version: undefined };
+  }
+  await transaction("readwrite", (store) => request(store.put(full)));
+  changed();
+  registerSync();
+  return full;
+}
+
+export async function discard(id) {
+  await remove(id);
+  changed();
+}
+
+function registerSync() {
+  navigator.serviceWorker?.ready
+    .then((registration) => registration.sync?.register(SYNC_TAG))
+    .catch(() => {
+      /* No Background Sync (only Chromium has it): replayed on the next start or `online`. */
+    });
+}
+
+// The session's token, from this page: journal pages carry it in a meta tag, every signed-in
+// page in the logout form.
+function csrfToken() {
+  return (
+    document.querySelector('meta[name="csrf-token"]')?.content ||
+    document.querySelector('form[action="/logout"] input[name="csrf_token"]')?.value ||
+    ""
+  );
+}
+
+function texts() {
+  return document.querySelector("[data-outbox]")?.dataset || {};
+}
+
+// The words back as a draft: in the write form's draft slot when it is free, else in a slot of
+// their own (draft.js keeps it for 30 days) — never lost.
+function keepAsDraft(record, draftKey = record.draftKey) {
+  if (!record.fields) return;
+  try {
+    const storage = window.localStorage;
+    let key = DRAFT_PREFIX + (draftKey || "write");
+    const taken = JSON.parse(storage.getItem(key) || "null");
+    if (taken?.fields?.body && taken.fields.body !== record.fields.body) key = `${key}:${record.id}`;
+    storage.setItem(key, JSON.stringify({ fields: record.fields, savedAt: Date.now() }));
+  } catch {
+    // storage full or switched off: the message below still shows the words
+  }
+}
+
+function forgetWriteDraft(record) {
+  try {
+    if (record.kind === "edit") {
+      // Every draft of this entry, whatever version it was written on.
+      const prefix = `${DRAFT_PREFIX}edit:${record.id}:`;
+      for (let index = window.localStorage.length - 1; index >= 0; index -= 1) {
+        const key = window.localStorage.key(index);
+        if (key && key.startsWith(prefix)) window.localStorage.removeItem(key);
+      }
+      return;
+    }
+    const key = `${DRAFT_PREFIX}write`;
+    const draft = JSON.parse(window.localStorage.getItem(key) || "null");
+    if (draft?.fields?.id === record.id) window.localStorage.removeItem(key);
+  } catch {
+    // nothing to do
+  }
+}
+
+function changed() {
+  document.dispatchEvent(new CustomEvent("stem:outbox-changed"));
+  render();
+}
+
+function tell(record, message) {
+  document.dispatchEvent(new CustomEvent("stem:outbox-refused", { detail: { record, message } }));
+  problems.push({ record, message });
+  render();
+}
+
+const problems = [];
+let arrived = false; // something was sent from this page: a list of entries may show it on reload
+
+async function problemText(response) {
+  const problem = await response.json().catch(() => ({}));
+  const messages = (problem.errors || []).map((error) => error.message).filter(Boolean);
+  return [problem.detail || problem.title || response.statusText, ...messages.filter((m) => m !== problem.detail)]
+    .filter(Boolean)
+    .join(" ");
+}
+
+async function send(record) {
+  const headers = { ...(record.headers || {}), "X-CSRF-Token": csrfToken() };
+  if (record.kind === "edit" && record.version) headers["If-Match"] = `"${record.version}"`;
+  return fetch(record.url, {
+    method: record.method,
+    credentials: "same-origin",
+    headers,
+    body: JSON.stringify(record.body),
+  });
+}
+
+let replaying = null;
+
+// Sends what waits, oldest first. Stops at the first network error or server error: that one
+// and everything after it stay for the next try.
+export function replay() {
+  if (!available()) return Promise.resolve(0);
+  if (!replaying) {
+    replaying = run().finally(() => {
+      replaying = null;
+    });
+  }
+  return replaying;
+}
+
+async function run() {
+  let sent = 0;
+  if (!csrfToken()) return sent; // not signed in on this page: later
+  for (const record of await all()) {
+    if (Date.now() - record.queuedAt > MAX_AGE_MS) {
+      keepAsDraft(record);
+      await remove(record.id);
+      tell(record, texts().expired || "");
+      continue;
+    }
+    let response;
+    try {
+      response = await send(record);
+    } catch {
+      break; // still no connection
+    }
+    // A server error, or signed out / an old token: try again later, after signing in.
+    if (response.status >= 500 || response.status === 401 || response.status === 403) break;
+    if (response.ok) {
+      await remove(record.id);
+      forgetWriteDraft(record);
+      sent += 1;
+      arrived = true;
+      document.dispatchEvent(new CustomEvent("stem:outbox-sent", { detail: { record } }));
+    } else if (record.kind === "edit" && (response.status === 409 || response.status === 412)) {
+      const problem = await response.json().catch(() => ({}));
+      const version = problem.current?.version;
+      keepAsDraft(record, version ? `edit:${record.id}:${version}` : record.draftKey);
+      await remove(record.id);
+      tell(record, texts().changedElsewhere || "");
+    } else {
+      // Refused (4xx): the words come back as a draft and the reason is shown.
+      const message = await problemText(response);
+      keepAsDraft(record);
+      await remove(record.id);
+      tell(record, message);
+    }
+  }
+  if (sent) changed();
+  return sent;
+}
+
+function preview(record) {
+  const words = (record.preview || record.fields?.body || record.body?.body || "").trim().split(/\s+/);
+  const first = words.slice(0, 8).join(" ");
+  return words.length > 8 ? `${first}…` : first;
+}
+
+// The "waiting to sync" list, where the page has one.
+export async function render() {
+  const holder = document.querySelector("[data-outbox]");
+  if (!holder) return;
+  const list = holder.querySelector("[data-outbox-list]");
+  const issues = holder.querySelector("[data-outbox-problems]");
+  const records = await all();
+  const t = holder.dataset;
+  list?.replaceChildren(
+    ...records.map((record) => {
+      const item = document.createElement("li");
+      item.className = "outbox__item";
+      item.dataset.outboxId = record.id;
+      const words = document.createElement("span");
+      words.className = "outbox__words";
+      words.textContent = preview(record);
+      const state = document.createElement("span");
+      state.className = "outbox__state";
+      state.textContent = record.kind === "edit" ? t.waitingEdit || t.waiting || "" : t.waiting || "";
+      item.append(words, " ", state);
+      return item;
+    })
+  );
+  issues?.replaceChildren(
+    ...problems.map(({ record, message }) => {
+      const item = document.createElement("li");
+      item.className = "outbox__problem";
+      const words = document.createElement("span");
+      words.className = "outbox__words";
+      words.textContent = preview(record);
+      const reason = document.createElement("strong");
+      reason.textContent = `${t.refused || ""} ${message}`.trim();
+      const kept = document.createElement("span");
+      kept.textContent = t.keptAsDraft || "";
+      item.append(words, " ", reason, " ", kept);
+      return item;
+    })
+  );
+  const fresh = holder.querySelector("[data-outbox-fresh]");
+  if (fresh) fresh.hidden = !arrived;
+  holder.hidden = records.length === 0 && problems.length === 0 && !arrived;
+  const heading = holder.querySelector("[data-outbox-heading]");
+  if (heading) heading.hidden = records.length === 0;
+}
+
+// Any page with a "waiting to sync" list shows it at once.
+if (available() && document.querySelector("[data-outbox]")) {
+  render();
+  document.querySelector("[data-outbox-fresh] button")?.addEventListener("click", () => window.location.reload());
+}
