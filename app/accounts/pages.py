@@ -127,6 +127,15 @@ def _validation_problems(
     return problems
 
 
+def form_problems(
+    request: Request, form: str, exc: DomainError | ValidationError, visible: frozenset[str] = frozenset()
+) -> tuple[FormProblems, int]:
+    """What a refused form submission shows, and the status it answers with."""
+    if isinstance(exc, ValidationError):
+        return _validation_problems(request, form, exc, visible), 422
+    return _domain_problems(request, form, exc, visible), exc.status
+
+
 def safe_next(value: str | None) -> str:
     """A path on this site to continue to; anything that could lead elsewhere becomes "/"."""
     if not value or not value.startswith("/") or value.startswith("//"):
@@ -296,12 +305,7 @@ def join(
         user = service.register(session, data=data)
     except (DomainError, ValidationError) as exc:
         session.rollback()
-        if isinstance(exc, ValidationError):
-            problems = _validation_problems(request, "join", exc, _JOIN_FIELDS)
-            status_code = 422
-        else:
-            problems = _domain_problems(request, "join", exc, _JOIN_FIELDS)
-            status_code = exc.status
+        problems, status_code = form_problems(request, "join", exc, _JOIN_FIELDS)
         preview, _code_problem = _join_preview(request, session, invitation_code)
         return _page(
             request,
@@ -409,12 +413,7 @@ def invite(
             if user.role == Role.admin
             else (f"invite-{team_id.strip()}", frozenset[str]())
         )
-        if isinstance(exc, ValidationError):
-            problems = _validation_problems(request, form, exc, visible)
-            status_code = 422
-        else:
-            problems = _domain_problems(request, form, exc, visible)
-            status_code = exc.status
+        problems, status_code = form_problems(request, form, exc, visible)
         if user.role == Role.admin:
             return _admin(
                 request,
@@ -508,12 +507,7 @@ def create_team(
     except (DomainError, ValidationError) as exc:
         session.rollback()
         visible = frozenset({"name"})
-        if isinstance(exc, ValidationError):
-            problems = _validation_problems(request, "team", exc, visible)
-            status_code = 422
-        else:
-            problems = _domain_problems(request, "team", exc, visible)
-            status_code = exc.status
+        problems, status_code = form_problems(request, "team", exc, visible)
         return _admin(
             request,
             session,
@@ -608,12 +602,7 @@ def update_profile(
         service.update_profile(session, actor=auth.user, data=data)
     except (DomainError, ValidationError) as exc:
         session.rollback()
-        if isinstance(exc, ValidationError):
-            problems = _validation_problems(request, "profile", exc, _PROFILE_FIELDS)
-            status_code = 422
-        else:
-            problems = _domain_problems(request, "profile", exc, _PROFILE_FIELDS)
-            status_code = exc.status
+        problems, status_code = form_problems(request, "profile", exc, _PROFILE_FIELDS)
         return _account(
             request,
             auth.user,
@@ -637,12 +626,7 @@ def change_password(
         service.change_password(session, actor=auth.user, current_session_id=auth.login_session.id, data=data)
     except (DomainError, ValidationError) as exc:
         session.rollback()
-        if isinstance(exc, ValidationError):
-            problems = _validation_problems(request, "password", exc, _PASSWORD_FIELDS)
-            status_code = 422
-        else:
-            problems = _domain_problems(request, "password", exc, _PASSWORD_FIELDS)
-            status_code = exc.status
+        problems, status_code = form_problems(request, "password", exc, _PASSWORD_FIELDS)
         return _account(request, auth.user, problems=problems, status_code=status_code)
     return _redirect("/account?done=password")
 

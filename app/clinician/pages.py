@@ -18,9 +18,8 @@ from starlette.responses import Response
 from app.accounts.pages import (
     DISCIPLINE_LABELS,
     FormProblems,
-    _domain_problems,
     _redirect,
-    _validation_problems,
+    form_problems,
 )
 from app.clinician import service, views
 from app.deps import CurrentClinician, SessionDep, records_access
@@ -257,12 +256,7 @@ def respond(
         if entry is None:
             raise NotFound(ENTRY_NOT_FOUND) from None
         visible = frozenset({"body", "outcome"} if entry.kind in OUTCOME_KINDS else {"body"})
-        if isinstance(exc, ValidationError):
-            problems = _validation_problems(request, form, exc, visible)
-            status_code = 422
-        else:
-            problems = _domain_problems(request, form, exc, visible)
-            status_code = exc.status
+        problems, status_code = form_problems(request, form, exc, visible)
         return _preparation(
             request,
             session,
