@@ -26,7 +26,7 @@ PIP_COMPILE := $(BIN)/pip-compile --generate-hashes --strip-extras --allow-unsaf
 	--no-emit-index-url --no-emit-find-links $(PIP_COMPILE_ARGS)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install run test lint format lock messages clean bench docker
+.PHONY: help venv install run test lint format lock messages clean bench docker audit-web
 
 help:
 	@echo "make venv|install  create .venv and install the locked dev dependencies and Stem (editable)"
@@ -36,6 +36,7 @@ help:
 	@echo "make format        ruff format and ruff check --fix"
 	@echo "make lock          regenerate requirements/main.lock and requirements/dev.lock"
 	@echo "make messages      extract messages.pot and update the catalogs in web/locales"
+	@echo "make audit-web     Lighthouse and axe on journal, write and clinician preparation (docs/audit-web.*)"
 	@echo "make docker        build the container image '$(IMAGE)'"
 	@echo "make clean         remove .venv, var/ (the development database!) and caches"
 
@@ -104,6 +105,11 @@ messages: $(INSTALLED)
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# Lighthouse (mobile) and axe on a throw-away demo server; writes docs/audit-web.json and .md and
+# fails when a page scores below 95 performance, 100 accessibility or best practices, or axe objects.
+audit-web: $(INSTALLED) $(NODE_INSTALLED)
+	CHROME_PATH=/usr/bin/chromium $(BIN)/python scripts/audit_web.py
 
 bench:
 	@echo "make bench: not built yet (issue 7)"
