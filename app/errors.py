@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from app.i18n import N_, request_locale, translate
+from app.security_log import REFUSALS, note_refusal
 
 logger = logging.getLogger("stem.errors")
 
@@ -212,6 +213,8 @@ def validation_errors(locale: str, raw_errors: Any) -> list[dict[str, str]]:
 
 async def _domain_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
+    if exc.status in REFUSALS:
+        note_refusal(request, exc.status, exc.code)
     if exc.status == 401 and not wants_json(request):
         # Back to the page after signing in; a form's target cannot be revisited with GET.
         target = "/login"
@@ -236,6 +239,7 @@ async def _domain_error_handler(request: Request, exc: Exception) -> Response:
 
 async def _validation_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
+    note_refusal(request, 422, "invalid_request")
     locale = request_locale(request)
     errors = validation_errors(locale, exc.errors())
     detail = translate(locale, N_("Some fields need attention."))
@@ -244,6 +248,8 @@ async def _validation_error_handler(request: Request, exc: Exception) -> Respons
 
 async def _http_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code in REFUSALS:
+        note_refusal(request, exc.status_code, f"http_{exc.status_code}")
     locale = request_locale(request)
     messages = {
         404: N_("There is nothing here."),

@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import Forbidden, problem_response, server_error_response
 from app.i18n import N_, request_locale, translate
+from app.security_log import note_refusal
 
 logger = logging.getLogger("stem.http")
 
@@ -140,6 +141,7 @@ class CrossSiteGuardMiddleware:
         if not refused:
             await self.app(scope, receive, send)
             return
+        note_refusal(request, 403, "cross_site_request")
         locale = request_locale(request)
         error = Forbidden(N_("This request came from another website and was refused."))
         response = problem_response(

@@ -17,6 +17,13 @@ from app.paths import LOCALES_DIR
 
 # Chosen on the sign-in page before anyone is signed in; a signed-in user's setting wins.
 LOCALE_COOKIE = "stem_locale"
+# Over https, like the session cookie: `__Host-` means Secure, this host only, path /, so no
+# other site or subdomain can set it (ASVS 3.3.1).
+SECURE_LOCALE_COOKIE = "__Host-stem_locale"
+
+
+def locale_cookie_name(request: Request) -> str:
+    return SECURE_LOCALE_COOKIE if request.url.scheme == "https" else LOCALE_COOKIE
 
 
 def N_(message: str) -> str:  # noqa: N802  (the conventional name the extractor looks for)
@@ -88,7 +95,7 @@ def request_locale(request: Request) -> str:
     chosen = getattr(request.state, "locale", None)
     if chosen:
         return str(chosen)
-    cookie_choice = normalise_locale(request.cookies.get(LOCALE_COOKIE))
+    cookie_choice = normalise_locale(request.cookies.get(locale_cookie_name(request)))
     if cookie_choice:
         return cookie_choice
     return negotiate_locale(request.headers.get("accept-language")) or get_settings().default_locale

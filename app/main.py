@@ -21,6 +21,7 @@ from app.paths import STATIC_DIR
 from app.privacy import api as privacy_api
 from app.privacy import pages as privacy_pages
 from app.pwa import router as pwa_router
+from app.security_log import RefusalLogMiddleware
 from app.sharing import api as sharing_api
 from app.sharing import pages as sharing_pages
 
@@ -59,5 +60,6 @@ def create_app() -> FastAPI:
     # Added last = outermost: its headers reach every response, its 500 replaces Starlette's.
     app.add_middleware(ClientAddressMiddleware)
     app.add_middleware(CrossSiteGuardMiddleware, trusted_origins=[settings.public_base_url])
+    app.add_middleware(RefusalLogMiddleware)  # outside the guard, so its refusals are logged too
     app.add_middleware(SecurityHeadersMiddleware)
     return app

@@ -42,7 +42,7 @@ from app.deps import (
     session_cookie_name,
 )
 from app.errors import DomainError, Forbidden, TooManyRequests, validation_errors
-from app.i18n import LOCALE_COOKIE, N_, normalise_locale, request_locale, translate
+from app.i18n import N_, locale_cookie_name, normalise_locale, request_locale, translate
 from app.models import User
 from app.models.enums import Discipline, Role
 from app.pages import render
@@ -664,7 +664,7 @@ def choose_language(
             session, actor=auth.user, data=ProfileUpdate.model_validate({"locale": chosen})
         )
     response.set_cookie(
-        LOCALE_COOKIE,
+        locale_cookie_name(request),
         chosen,
         max_age=LOCALE_COOKIE_MAX_AGE,
         httponly=True,

@@ -9,6 +9,7 @@ import hashlib
 import json
 import secrets
 import uuid
+from collections.abc import Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -75,23 +76,45 @@ def record(
     outcome: str = "ok",
 ) -> None:
     """Append one event to the chain, inside the caller's transaction."""
+    record_many(session, action=action, actor=actor, subject_id=subject_id, targets=[target], outcome=outcome)
+
+
+def record_many(
+    session: Session,
+    *,
+    action: str,
+    actor: User | None = None,
+    subject_id: uuid.UUID | None = None,
+    targets: Sequence[uuid.UUID | str | None],
+    outcome: str = "ok",
+) -> None:
+    """Append one event per target (same action, actor and subject), in a constant number of
+    queries: a clinician opening twenty shared entries leaves twenty rows, not twenty round trips."""
+    if not targets:
+        return
     _lock_chain(session)
     head = session.exec(select(AuditEvent).order_by(col(AuditEvent.seq).desc()).limit(1)).first()
-    event = AuditEvent(
-        seq=(head.seq + 1) if head else 1,
-        occurred_at=utcnow().replace(microsecond=0),
-        actor_ref=_ensure_person(session, actor.id) if actor else None,
-        actor_role=actor.role.value if actor else None,
-        subject_ref=_ensure_person(session, subject_id) if subject_id else None,
-        action=action,
-        target=str(target) if target is not None else None,
-        client_address=client_address_var.get(),
-        outcome=outcome,
-        prev_hash=head.hash if head else GENESIS,
-        hash="",
-    )
-    event.hash = _digest(event)
-    session.add(event)
+    seq, prev_hash = (head.seq, head.hash) if head else (0, GENESIS)
+    occurred_at = utcnow().replace(microsecond=0)
+    actor_ref = _ensure_person(session, actor.id) if actor else None
+    subject_ref = _ensure_person(session, subject_id) if subject_id else None
+    for target in targets:
+        seq += 1
+        event = AuditEvent(
+            seq=seq,
+            occurred_at=occurred_at,
+            actor_ref=actor_ref,
+            actor_role=actor.role.value if actor else None,
+            subject_ref=subject_ref,
+            action=action,
+            target=str(target) if target is not None else None,
+            client_address=client_address_var.get(),
+            outcome=outcome,
+            prev_hash=prev_hash,
+            hash="",
+        )
+        event.hash = prev_hash = _digest(event)
+        session.add(event)
     session.flush()
 
 

@@ -17,10 +17,11 @@ from app.clinician.schemas import (
 )
 from app.errors import NotFound
 from app.i18n import N_
-from app.models import AccessEvent, Entry, EntryRead, User
+from app.models import Entry, EntryRead, User
 from app.models.enums import EntryKind, ResponseKind, Role
 from app.models.types import utcnow
 from app.sharing import repository
+from app.sharing.repository import READ_VIA_PREPARATION
 from app.sharing.service import _appointment_public, _response_public
 
 PARTICIPANT_NOT_FOUND = N_("This participant does not exist, or is not in one of your teams.")
@@ -101,6 +102,8 @@ def _views(session: Session, actor: User, entries: Sequence[Entry]) -> dict[uuid
 
 
 def _record_reads(session: Session, actor: User, participant: User, entries: Sequence[Entry]) -> None:
+    """ "New since I last looked" for the clinician, and one audit event per entry opened: the
+    audit log is what the participant's "who viewed what I shared" page reads."""
     now = utcnow()
     reads = repository.reads_of(session, actor.id, [entry.id for entry in entries])
     for entry in entries:
@@ -112,18 +115,15 @@ def _record_reads(session: Session, actor: User, participant: User, entries: Seq
         else:
             read.last_opened_at = now
             session.add(read)
-        session.add(
-            AccessEvent(
-                participant_id=participant.id,
-                entry_id=entry.id,
-                clinician_id=actor.id,
-                clinician_name=actor.display_name,
-                clinician_discipline=actor.discipline,
-                via="preparation",
-                accessed_at=now,
-            )
-        )
     session.flush()
+    # With nothing shown, the opening itself is still recorded (without a target).
+    audit.record_many(
+        session,
+        action=READ_VIA_PREPARATION,
+        actor=actor,
+        subject_id=participant.id,
+        targets=[entry.id for entry in entries] or [None],
+    )
 
 
 def preparation(
@@ -154,13 +154,6 @@ def preparation(
 
     disagreements = [view for view in of_kind(EntryKind.disagreement) if view.agreement != "agreed"]
     _record_reads(session, actor, participant, entries)
-    audit.record(
-        session,
-        action="clinician.read",
-        actor=actor,
-        subject_id=participant.id,
-        target=f"{len(entries)} entries",
-    )
     return Preparation(
         participant=ParticipantBrief(id=participant.id, display_name=participant.display_name),
         next_appointment=appointment,

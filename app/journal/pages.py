@@ -544,7 +544,7 @@ def entry_page(
         shares = sharing_service.list_shares(session, actor=user, entry_id=entry.id)
         context["current_shares"], context["past_shares"] = views.shares_by_state(shares)
         context["responses"] = sharing_service.list_responses(session, actor=user, entry_id=entry.id)
-        context["readers"] = views.readers_of(sharing_service.access_log(session, actor=user), entry.id)
+        context["readers"] = views.readers_of(session, actor=user, entry_id=entry.id)
     return page(request, "journal/entry.html", context, status_code=status_code)
 
 

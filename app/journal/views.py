@@ -26,7 +26,7 @@ from app.models import Entry, EntryResponse, Share, User
 from app.models.enums import Discipline, ResponseKind, Role
 from app.sharing import repository as sharing_repository
 from app.sharing import service as sharing_service
-from app.sharing.schemas import AccessLogItem, AppointmentPublic, ResponsePublic, SharePublic
+from app.sharing.schemas import AppointmentPublic, ResponsePublic, SharePublic
 
 DEFAULT_TIME_ZONE = "Europe/Amsterdam"
 EXCERPT_LENGTH = 240
@@ -281,28 +281,24 @@ def team_responses(session: Session, *, actor: User, limit: int = 100) -> list[T
 
 @dataclass(frozen=True)
 class Reader:
-    name: str
+    name: str | None  # None: the clinician's account no longer exists
     discipline: Discipline | None
     last_read_at: datetime
 
 
-def readers_of(log: Sequence[AccessLogItem], entry_id: uuid.UUID) -> list[Reader]:
+def readers_of(session: Session, *, actor: User, entry_id: uuid.UUID) -> list[Reader]:
     """Who read this entry, each once, with the last time; newest first."""
-    latest: dict[tuple[str, Discipline | None], datetime] = {}
-    for item in log:
-        if item.entry_id == entry_id:
-            key = (item.clinician_name, item.clinician_discipline)
-            if key not in latest or item.accessed_at > latest[key]:
-                latest[key] = item.accessed_at
-    readers = [Reader(name, discipline, moment) for (name, discipline), moment in latest.items()]
-    return sorted(readers, key=lambda reader: reader.last_read_at, reverse=True)
+    return [
+        Reader(reader.clinician_name, reader.clinician_discipline, reader.last_read_at)
+        for reader in sharing_service.readers_of_entry(session, actor=actor, entry_id=entry_id)
+    ]
 
 
 @dataclass
 class ReadingVisit:
     """One clinician opening my shared entries at one moment (to the minute)."""
 
-    name: str
+    name: str | None  # None: the clinician's account no longer exists
     discipline: Discipline | None
     at: datetime
     via: str
@@ -316,7 +312,7 @@ def reading_visits(session: Session, *, actor: User) -> list[ReadingVisit]:
     entries = own_entries_by_ids(
         session, actor=actor, entry_ids=[item.entry_id for item in log if item.entry_id]
     )
-    visits: dict[tuple[str, Discipline | None, datetime, str], ReadingVisit] = {}
+    visits: dict[tuple[str | None, Discipline | None, datetime, str], ReadingVisit] = {}
     for item in log:
         minute = item.accessed_at.replace(second=0, microsecond=0)
         key = (item.clinician_name, item.clinician_discipline, minute, item.via)

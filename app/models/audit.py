@@ -18,6 +18,8 @@ class AuditEvent(SQLModel, table=True):
     __table_args__ = (
         Index("ix_audit_events_subject", "subject_ref", "seq"),
         Index("ix_audit_events_actor", "actor_ref", "seq"),
+        # "Who read this entry of mine": the participant's reads of one entry (target = its id).
+        Index("ix_audit_events_subject_target", "subject_ref", "target"),
     )
 
     seq: int = Field(sa_column=Column(BigInteger(), primary_key=True, autoincrement=False))

@@ -7,17 +7,19 @@ no clinician-facing code queries entries another way.
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, and_, exists, func, or_, update
+from sqlalchemy import select as select_columns  # more columns than sqlmodel's select() types
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from app.models import (
-    AccessEvent,
     AgendaItem,
     Appointment,
+    AuditEvent,
+    AuditPerson,
     Entry,
     EntryRead,
     EntryResponse,
@@ -25,7 +27,7 @@ from app.models import (
     TeamMembership,
     User,
 )
-from app.models.enums import Role, ShareAudience
+from app.models.enums import Discipline, Role, ShareAudience
 from app.models.types import utcnow
 
 
@@ -157,40 +159,101 @@ def reads_of(
     return {row.entry_id: row for row in rows}
 
 
-def access_log_of(session: Session, participant_id: uuid.UUID, limit: int = 500) -> Sequence[AccessEvent]:
-    return session.exec(
-        select(AccessEvent)
-        .where(col(AccessEvent.participant_id) == participant_id)
-        .order_by(col(AccessEvent.accessed_at).desc())
+READ_VIA_PREPARATION = "clinician.read"
+READ_VIA_RESPONSES = "clinician.read_responses"
+# Audit actions that are a clinician reading one of a participant's entries (the target), and
+# how the participant is told they read it.
+CLINICIAN_READS = {READ_VIA_PREPARATION: "preparation", READ_VIA_RESPONSES: "responses"}
+
+
+class ClinicianRead(NamedTuple):
+    """One clinician read, from the audit log. No name: the clinician's account was erased."""
+
+    entry_id: uuid.UUID
+    clinician_name: str | None
+    clinician_discipline: Discipline | None
+    via: str
+    at: datetime
+
+
+class EntryReader(NamedTuple):
+    clinician_name: str | None
+    clinician_discipline: Discipline | None
+    last_read_at: datetime
+
+
+def _reads_of_participant(participant_id: uuid.UUID) -> list[ColumnElement[bool]]:
+    subject_ref = select(AuditPerson.ref).where(col(AuditPerson.user_id) == participant_id)
+    return [
+        col(AuditEvent.subject_ref) == subject_ref.scalar_subquery(),
+        col(AuditEvent.action).in_(list(CLINICIAN_READS)),
+        col(AuditEvent.target).is_not(None),
+        col(AuditEvent.outcome) == "ok",
+    ]
+
+
+def _entry_id(target: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(target) if target else None
+    except ValueError:  # an older row that counted entries instead of naming one
+        return None
+
+
+def access_log_of(session: Session, participant_id: uuid.UUID, limit: int = 500) -> list[ClinicianRead]:
+    """Who read which of this participant's entries, newest first: one query on the audit log."""
+    actor = aliased(AuditPerson)
+    statement = (
+        select_columns(
+            col(AuditEvent.target),
+            col(AuditEvent.action),
+            col(AuditEvent.occurred_at),
+            col(User.display_name),
+            col(User.discipline),
+        )
+        .outerjoin(actor, col(actor.ref) == col(AuditEvent.actor_ref))
+        .outerjoin(User, col(User.id) == col(actor.user_id))
+        .where(*_reads_of_participant(participant_id))
+        .order_by(col(AuditEvent.seq).desc())
         .limit(limit)
-    ).all()
+    )
+    reads = []
+    for target, action, at, name, discipline in session.execute(statement).all():
+        entry_id = _entry_id(target)
+        if entry_id is not None:
+            reads.append(ClinicianRead(entry_id, name, discipline, CLINICIAN_READS[action], at))
+    return reads
 
 
-def first_views_of_entries(
-    session: Session, entry_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, list[tuple[str, str | None, datetime]]]:
-    """Per entry: who (name, discipline) first opened it and when."""
+def readers_of_entries(
+    session: Session, participant_id: uuid.UUID, entry_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[EntryReader]]:
+    """Per entry: each clinician who read it once, with the last time, newest first (one query)."""
     if not entry_ids:
         return {}
+    actor = aliased(AuditPerson)
     statement = (
-        select(
-            AccessEvent.entry_id,
-            AccessEvent.clinician_name,
-            AccessEvent.clinician_discipline,
-            func.min(AccessEvent.accessed_at),
+        select_columns(
+            col(AuditEvent.target),
+            col(AuditEvent.actor_ref),
+            col(User.display_name),
+            col(User.discipline),
+            func.max(col(AuditEvent.occurred_at)),
         )
-        .where(col(AccessEvent.entry_id).in_(list(entry_ids)))
+        .outerjoin(actor, col(actor.ref) == col(AuditEvent.actor_ref))
+        .outerjoin(User, col(User.id) == col(actor.user_id))
+        .where(*_reads_of_participant(participant_id))
+        .where(col(AuditEvent.target).in_([str(entry_id) for entry_id in entry_ids]))
         .group_by(
-            col(AccessEvent.entry_id),
-            col(AccessEvent.clinician_id),
-            col(AccessEvent.clinician_name),
-            col(AccessEvent.clinician_discipline),
+            col(AuditEvent.target), col(AuditEvent.actor_ref), col(User.display_name), col(User.discipline)
         )
     )
-    result: dict[uuid.UUID, list[tuple[str, str | None, datetime]]] = {}
-    for entry_id, name, discipline, first in session.execute(statement).all():
+    result: dict[uuid.UUID, list[EntryReader]] = {}
+    for target, _actor_ref, name, discipline, last in session.execute(statement).all():
+        entry_id = _entry_id(target)
         if entry_id is not None:
-            result.setdefault(entry_id, []).append((name, discipline.value if discipline else None, first))
+            result.setdefault(entry_id, []).append(EntryReader(name, discipline, last))
+    for readers in result.values():
+        readers.sort(key=lambda reader: reader.last_read_at, reverse=True)
     return result
 
 

@@ -69,10 +69,12 @@ class ResponsePublic(BaseModel):
 
 
 class AccessLogItem(BaseModel):
-    entry_id: uuid.UUID | None
-    clinician_name: str
+    """One clinician read of one of my entries, from the audit log."""
+
+    entry_id: uuid.UUID = Field(description="May name an entry that has since been erased")
+    clinician_name: str | None = Field(description="null when the clinician's account no longer exists")
     clinician_discipline: Discipline | None
-    via: str
+    via: str = Field(description='"preparation" or "responses"')
     accessed_at: datetime
 
 

@@ -146,16 +146,22 @@ def revoke_share(session: Session, *, actor: User, entry_id: uuid.UUID, share_id
 
 
 def access_log(session: Session, *, actor: User) -> list[AccessLogItem]:
+    """Who read what I shared, newest first, straight from the audit log."""
     return [
         AccessLogItem(
-            entry_id=event.entry_id,
-            clinician_name=event.clinician_name,
-            clinician_discipline=event.clinician_discipline,
-            via=event.via,
-            accessed_at=event.accessed_at,
+            entry_id=read.entry_id,
+            clinician_name=read.clinician_name,
+            clinician_discipline=read.clinician_discipline,
+            via=read.via,
+            accessed_at=read.at,
         )
-        for event in repository.access_log_of(session, actor.id)
+        for read in repository.access_log_of(session, actor.id)
     ]
+
+
+def readers_of_entry(session: Session, *, actor: User, entry_id: uuid.UUID) -> list[repository.EntryReader]:
+    """Who of the team read this entry of mine, each once with the last time; newest first."""
+    return repository.readers_of_entries(session, actor.id, [entry_id]).get(entry_id, [])
 
 
 # --- responses ----------------------------------------------------------------------------
@@ -222,7 +228,11 @@ def list_responses(session: Session, *, actor: User, entry_id: uuid.UUID) -> lis
     if actor.role == Role.clinician:
         # The participant's own words (their view on an outcome) are part of this answer.
         audit.record(
-            session, action="clinician.read", actor=actor, subject_id=entry.author_id, target=entry.id
+            session,
+            action=repository.READ_VIA_RESPONSES,
+            actor=actor,
+            subject_id=entry.author_id,
+            target=entry.id,
         )
     return [_response_public(r, u) for r, u in repository.responses_of(session, [entry.id]).get(entry.id, [])]
 
@@ -359,7 +369,9 @@ def set_agenda(
     if not set(data.important_ids) <= set(entry_ids):
         raise InvalidInput(N_("Mark as important only entries on the agenda."), field="important_ids")
     visible = repository.filter_visible(session, appointment.clinician_id, entry_ids)
-    if set(entry_ids) - visible:
+    # Only one's own entries: another participant's, even one shared with this clinician, is refused.
+    own = {entry_id for entry_id in visible if journal_repository.own_entry(session, actor.id, entry_id)}
+    if set(entry_ids) - own:
         raise InvalidInput(
             N_("Put on the agenda only entries you have shared with this clinician."), field="entry_ids"
         )

@@ -30,11 +30,37 @@ def test_the_world_leaves_a_trail(world, db):
     assert ("share.revoke", "ok") in recorded
     world.clients["psych"].get(f"/api/v1/clinician/participants/{world.users['owner'].id}/entries")
     read = [e for e in events(db) if e.action == "clinician.read"]
-    assert len(read) == 1
-    assert read[0].actor_ref == person_ref(db, world.users["psych"].id)
-    assert read[0].subject_ref == person_ref(db, world.users["owner"].id)
-    assert read[0].actor_role == "clinician"
-    assert read[0].client_address == "testclient"
+    # One event per entry opened, naming the entry: what the participant's access log reads.
+    assert sorted(e.target for e in read) == sorted([world.entry_id("team"), world.entry_id("psych_only")])
+    for event in read:
+        assert event.actor_ref == person_ref(db, world.users["psych"].id)
+        assert event.subject_ref == person_ref(db, world.users["owner"].id)
+        assert event.actor_role == "clinician"
+        assert event.client_address == "testclient"
+    assert verify(db).ok
+
+
+def test_every_clinician_read_of_participant_data_is_an_audit_event(world, db):
+    owner_ref = person_ref(db, world.users["owner"].id)
+    psych = world.clients["psych"]
+    owner_id = world.users["owner"].id
+    psych.get(f"/clinician/participants/{owner_id}")  # the page
+    psych.get(f"/api/v1/clinician/participants/{owner_id}/entries", params={"kind": "question"})  # filtered
+    psych.get(f"/api/v1/entries/{world.entry_id('team')}/responses")  # the participant's notes
+    reads = [(e.action, e.target) for e in events(db) if e.subject_ref == owner_ref and e.actor_role]
+    team, psych_only = world.entry_id("team"), world.entry_id("psych_only")
+    assert sorted(r for r in reads if r[0].startswith("clinician.read")) == sorted(
+        [
+            ("clinician.read", team),
+            ("clinician.read", psych_only),
+            ("clinician.read", team),
+            ("clinician.read_responses", team),
+        ]
+    )
+    # A preparation with nothing to show is still an opening of the participant's page.
+    world.clients["physician"].get(f"/api/v1/clinician/participants/{owner_id}/entries?kind=goal")
+    assert ("clinician.read", None) in [(e.action, e.target) for e in events(db)]
+    assert verify(db).ok
 
 
 def test_failures_and_refusals_are_recorded(client, db):

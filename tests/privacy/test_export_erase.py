@@ -4,7 +4,6 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from app.models import (
-    AccessEvent,
     AgendaItem,
     Appointment,
     Entry,
@@ -76,7 +75,7 @@ def test_erase_removes_every_trace(world, db, client_factory):
     )
     fellow_entry = world.clients["fellow"].post("/api/v1/entries", json={"kind": "thought", "body": "stays"})
     assert fellow_entry.status_code == 201
-    before = {model: _count(db, model) for model in (Entry, Share, EntryResponse, AccessEvent, EntryRead)}
+    before = {model: _count(db, model) for model in (Entry, Share, EntryResponse, EntryRead)}
     assert all(before.values())
 
     response = owner.request("DELETE", "/api/v1/me", json={"password": PASSWORD, "confirm": True})
@@ -86,7 +85,7 @@ def test_erase_removes_every_trace(world, db, client_factory):
     db.expunge_all()
     assert db.get(User, owner_id) is None
     assert _count(db, Entry) == 1  # only the fellow's entry stays
-    for model in (Share, EntryResponse, AccessEvent, EntryRead, Appointment, AgendaItem):
+    for model in (Share, EntryResponse, EntryRead, Appointment, AgendaItem):
         assert _count(db, model) == 0, model
     assert db.exec(select(LoginSession).where(LoginSession.user_id == owner_id)).all() == []
     assert db.exec(select(TeamMembership).where(TeamMembership.user_id == owner_id)).all() == []
