@@ -36,6 +36,7 @@ help:
 	@echo "make format        ruff format and ruff check --fix"
 	@echo "make lock          regenerate requirements/main.lock and requirements/dev.lock"
 	@echo "make messages      extract messages.pot and update the catalogs in web/locales"
+	@echo "make bench         load test (wrk) on SQLite and PostgreSQL, then the scale curve (bench/results/)"
 	@echo "make audit-web     Lighthouse and axe on journal, write and clinician preparation (docs/audit-web.*)"
 	@echo "make docker        build the container image '$(IMAGE)'"
 	@echo "make clean         remove .venv, var/ (the development database!) and caches"
@@ -111,9 +112,17 @@ clean:
 audit-web: $(INSTALLED) $(NODE_INSTALLED)
 	CHROME_PATH=/usr/bin/chromium $(BIN)/python scripts/audit_web.py
 
-bench:
-	@echo "make bench: not built yet (issue 7)"
-	@exit 1
+# The benchmark (not part of `make test`): wrk against `stem serve` on SQLite and PostgreSQL, then
+# the scale curve (10k, 100k, 1M entries). Results in bench/results/; see README, "Performance".
+# It needs the PostgreSQL of STEM_BENCH_POSTGRES (default postgres@127.0.0.1:5432) and wrk.
+BENCH_ARGS ?=
+SCALE_ARGS ?=
+bench: $(INSTALLED)
+	@command -v wrk >/dev/null 2>&1 || { echo "installing wrk (Debian package)"; \
+		apt-get install -y --no-install-recommends wrk || { apt-get update && apt-get install -y --no-install-recommends wrk; }; }
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+	$(BIN)/python -m bench.scale --database sqlite $(SCALE_ARGS)
+	$(BIN)/python -m bench.scale --database postgresql $(SCALE_ARGS)
 
 docker:
 	docker build -t $(IMAGE) .

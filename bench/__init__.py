@@ -1,0 +1,1 @@
+"""Benchmarks: bulk seeding (`bench.seed`), the scale curve (`bench.scale`) and the load runner."""
