@@ -43,10 +43,10 @@ def list_participants(session: Session, *, actor: User) -> list[ParticipantSumma
 
 
 def _participant_of_mine(session: Session, actor: User, participant_id: uuid.UUID) -> User:
-    for participant, _team_id in repository.participants_of_clinician(session, actor.id):
-        if participant.id == participant_id:
-            return participant
-    raise NotFound(PARTICIPANT_NOT_FOUND)
+    participant = repository.participant_of_clinician(session, actor.id, participant_id)
+    if participant is None:
+        raise NotFound(PARTICIPANT_NOT_FOUND)
+    return participant
 
 
 def _views(session: Session, actor: User, entries: Sequence[Entry]) -> dict[uuid.UUID, ClinicianEntryView]:
@@ -142,7 +142,7 @@ def preparation(
     views = _views(session, actor, entries)
     if new_only:
         entries = [entry for entry in entries if views[entry.id].is_new]
-    upcoming = repository.next_appointments(session, actor.id, since=utcnow()).get(participant.id)
+    upcoming = repository.next_appointment_with(session, actor.id, participant.id, since=utcnow())
     appointment = _appointment_public(session, upcoming, viewer=actor) if upcoming else None
     on_agenda = [item.entry_id for item in appointment.agenda] if appointment else []
     shown = {entry.id for entry in entries}

@@ -37,11 +37,7 @@ def dashboard_rows(session: Session, *, actor: User) -> list[ParticipantSummary]
 
 def appointments_with(session: Session, *, actor: User, participant_id: uuid.UUID) -> list[AppointmentPublic]:
     """My coming appointments with one participant (the one that just started included)."""
-    return [
-        appointment
-        for appointment in sharing_service.list_appointments(session, actor=actor)
-        if appointment.participant_id == participant_id
-    ]
+    return sharing_service.list_appointments(session, actor=actor, with_participant=participant_id)
 
 
 @dataclass(frozen=True)

@@ -47,13 +47,20 @@ def participant_in_my_teams(clinician_id: uuid.UUID, participant: Any) -> Column
     )
 
 
-def live_share_for(clinician_id: uuid.UUID, entry: Any) -> ColumnElement[bool]:
-    """SQL condition: an unrevoked share of the entry with this clinician or with the whole team."""
-    return exists().where(
+def live_share_for(clinician_id: uuid.UUID, entry: Any, author: Any = None) -> ColumnElement[bool]:
+    """SQL condition: an unrevoked share of the entry with this clinician or with the whole team.
+
+    `author` (the entry's author column) changes no result, since a share's participant is its
+    entry's author, but it lets PostgreSQL find one participant's shares by index instead of
+    hashing every live share of the database."""
+    conditions = [
         col(Share.entry_id) == entry,
         col(Share.revoked_at).is_(None),
         or_(col(Share.audience) == ShareAudience.team, col(Share.clinician_id) == clinician_id),
-    )
+    ]
+    if author is not None:
+        conditions.append(col(Share.participant_id) == author)
+    return exists().where(*conditions)
 
 
 def _visible(clinician_id: uuid.UUID) -> list[ColumnElement[bool]]:
@@ -62,7 +69,7 @@ def _visible(clinician_id: uuid.UUID) -> list[ColumnElement[bool]]:
     return [
         col(Entry.deleted_at).is_(None),
         participant_in_my_teams(clinician_id, Entry.author_id),
-        live_share_for(clinician_id, Entry.id),
+        live_share_for(clinician_id, Entry.id, Entry.author_id),
     ]
 
 
@@ -302,6 +309,14 @@ def appointments_for(
     return session.exec(statement.limit(200)).all()
 
 
+def next_appointment_with(
+    session: Session, clinician_id: uuid.UUID, participant_id: uuid.UUID, since: datetime
+) -> Appointment | None:
+    """The next appointment of this clinician with this participant."""
+    found = appointments_for(session, participant_id=participant_id, clinician_id=clinician_id, since=since)
+    return found[0] if found else None
+
+
 def next_appointments(
     session: Session, clinician_id: uuid.UUID, since: datetime
 ) -> dict[uuid.UUID, Appointment]:
@@ -318,6 +333,19 @@ def agenda_of(session: Session, appointment_id: uuid.UUID) -> Sequence[AgendaIte
         .where(col(AgendaItem.appointment_id) == appointment_id)
         .order_by(col(AgendaItem.position))
     ).all()
+
+
+def participant_of_clinician(
+    session: Session, clinician_id: uuid.UUID, participant_id: uuid.UUID
+) -> User | None:
+    """This participant, if active and in one of the clinician's teams (one query, any team size)."""
+    return session.exec(
+        select(User).where(
+            col(User.id) == participant_id,
+            col(User.is_active).is_(True),
+            participant_in_my_teams(clinician_id, User.id),
+        )
+    ).first()
 
 
 def participants_of_clinician(session: Session, clinician_id: uuid.UUID) -> Sequence[tuple[User, uuid.UUID]]:

@@ -333,13 +333,16 @@ def create_appointment(session: Session, *, actor: User, data: AppointmentCreate
 
 
 def list_appointments(
-    session: Session, *, actor: User, include_past: bool = False
+    session: Session, *, actor: User, include_past: bool = False, with_participant: uuid.UUID | None = None
 ) -> list[AppointmentPublic]:
+    """My appointments; a clinician may ask for those with one participant only."""
     since = None if include_past else utcnow() - timedelta(hours=12)
     if actor.role == Role.participant:
         rows = repository.appointments_for(session, participant_id=actor.id, since=since)
     elif actor.role == Role.clinician:
-        rows = repository.appointments_for(session, clinician_id=actor.id, since=since)
+        rows = repository.appointments_for(
+            session, clinician_id=actor.id, participant_id=with_participant, since=since
+        )
         rows = [a for a in rows if _shares_a_team(session, a.participant_id, actor.id)]
     else:
         raise Forbidden(N_("Your account cannot do this."))
