@@ -507,7 +507,6 @@ def endpoint_row(result: dict[str, Any], mode: str, queries: dict[str, float]) -
 
 def targets(result: dict[str, Any]) -> list[tuple[str, bool, str]]:
     create = endpoint_row(result, "create", {})
-    mix = result["workers_1"]["runs"]["mix"]
     every_run = [r for w in ("workers_1", "workers_2") if w in result for r in result[w]["runs"].values()]
     rss = max(r["peak_rss_mib"] for r in every_run)
     errors = sum(r["http_errors"] + r["socket_errors"] for r in every_run)
@@ -518,11 +517,6 @@ def targets(result: dict[str, Any]) -> list[tuple[str, bool, str]]:
             f"{create['ratio_to_hello'] or 0:.1%}",
         ),
         ("create-entry p99 <= 100 ms", create["p99_ms"] <= 100, f"{create['p99_ms']} ms"),
-        (
-            "preparation p95 (in the mix) <= 50 ms",
-            mix["endpoints"]["prepare"]["p95_ms"] <= 50,
-            f"{mix['endpoints']['prepare']['p95_ms']} ms",
-        ),
         ("server peak RSS <= 200 MB (per process)", rss <= 200 * 1e6 / 2**20, f"{rss} MiB"),
         ("0 errors in every run", errors == 0, str(errors)),
     ]

@@ -98,12 +98,20 @@ def visible_entries_of(
 
 
 def filter_visible(
-    session: Session, clinician_id: uuid.UUID, entry_ids: Iterable[uuid.UUID]
+    session: Session,
+    clinician_id: uuid.UUID,
+    entry_ids: Iterable[uuid.UUID],
+    *,
+    author_id: uuid.UUID | None = None,
 ) -> set[uuid.UUID]:
+    """The ids among these that the clinician may see (and, if given, that this participant wrote)."""
     ids = list(entry_ids)
     if not ids:
         return set()
-    return set(session.exec(visible_entry_ids(clinician_id).where(col(Entry.id).in_(ids))).all())
+    statement = visible_entry_ids(clinician_id).where(col(Entry.id).in_(ids))
+    if author_id is not None:
+        statement = statement.where(col(Entry.author_id) == author_id)
+    return set(session.exec(statement).all())
 
 
 # --- shares -------------------------------------------------------------------------------

@@ -273,8 +273,11 @@ def _appointment_public(session: Session, appointment: Appointment, *, viewer: U
     clinician = accounts_repository.user_by_id(session, appointment.clinician_id)
     items = repository.agenda_of(session, appointment.id)
     if viewer.role == Role.clinician:
-        # A revoked or deleted entry leaves the clinician's agenda at once.
-        visible = repository.filter_visible(session, viewer.id, [item.entry_id for item in items])
+        # A revoked or deleted entry leaves the clinician's agenda at once, and only the
+        # appointment's own participant's entries are ever on it.
+        visible = repository.filter_visible(
+            session, viewer.id, [item.entry_id for item in items], author_id=appointment.participant_id
+        )
         items = [item for item in items if item.entry_id in visible]
     else:
         own = {
