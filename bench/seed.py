@@ -694,10 +694,11 @@ def seed(
     generator.user_ids, generator.shared_with = staff_ids + participant_ids, shared_with
     for batch in generator.audit_batches():
         writer.write(processor.batch(batch))
-    if engine.dialect.name == "postgresql":
-        with engine.connect() as connection:
-            connection.exec_driver_sql("ANALYZE")
-            connection.commit()
+    with engine.connect() as connection:  # planner statistics, as the server's housekeeping keeps them
+        if engine.dialect.name == "sqlite":
+            connection.exec_driver_sql("PRAGMA analysis_limit=1000")
+        connection.exec_driver_sql("ANALYZE")
+        connection.commit()
     seconds = time.perf_counter() - started
     cpu_seconds = _cpu_seconds() - cpu_started
     engine.dispose()
