@@ -11,6 +11,8 @@ def test_housekeeping_gives_sqlite_planner_statistics(world, db):
     db.rollback()
     if db.get_bind().dialect.name != "sqlite":
         return  # PostgreSQL's autovacuum analyses; nothing more to check than a clean run
-    rows = db.execute(text("SELECT tbl, idx, stat FROM sqlite_stat1 WHERE tbl IN ('entries', 'shares')")).all()
+    rows = db.execute(
+        text("SELECT tbl, idx, stat FROM sqlite_stat1 WHERE tbl IN ('entries', 'shares')")
+    ).all()
     indexes = {idx for _tbl, idx, _stat in rows}
     assert {"ix_shares_entry", "ix_shares_participant", "ix_entries_author_created"} <= indexes

@@ -119,3 +119,37 @@ def sign_in(page: Any, base_url: str, username: str, password: str) -> None:
     page.fill("input[name=password]", password)
     page.click("form[action='/login'] button[type=submit]")
     page.wait_for_url(lambda url: "/login" not in url)
+
+
+def outbox_records(page: Any, owner_id: str) -> list[dict[str, Any]]:
+    """What waits in this device's IndexedDB outbox for this person, read directly: works on any
+    page (the cached offline page knows nobody), and fails loudly instead of reading as empty."""
+    return list(
+        page.evaluate(
+            """(owner) => new Promise((resolve, reject) => {
+                const open = indexedDB.open(`stem-outbox-${owner}`);
+                open.onerror = () => reject(open.error);
+                open.onsuccess = () => {
+                  const db = open.result;
+                  if (!db.objectStoreNames.contains("requests")) { db.close(); resolve([]); return; }
+                  const get = db.transaction("requests").objectStore("requests").getAll();
+                  get.onsuccess = () => {
+                    db.close();
+                    resolve(get.result.map((r) => ({ id: r.id, kind: r.kind, body: r.body.body })));
+                  };
+                  get.onerror = () => reject(get.error);
+                };
+              })""",
+            owner_id,
+        )
+    )
+
+
+def wait_until_outbox_empty(page: Any, owner_id: str, timeout: float = 10) -> None:
+    """Until every save waiting on this device has been answered by the server. (Polled from
+    here: page.wait_for_function does not wait for a promise, it takes it as a truthy value.)"""
+    deadline = time.monotonic() + timeout
+    while left := outbox_records(page, owner_id):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still waiting in the outbox: {left}")
+        page.wait_for_timeout(100)

@@ -36,6 +36,9 @@ def test_main_pages_render_for_a_person(live_server, chromium, world, db, tmp_pa
         try:
             sign_in(page, live_server, world.users[role].username, PASSWORD)
             page.goto(live_server + path.format(entry=world.entry_id("team"), owner=world.users["owner"].id))
+            # The page, its styles and its scripts are all in before the picture is taken.
+            page.wait_for_selector("main")
+            page.wait_for_load_state("networkidle")
             file = target / f"{name}-{locale}.png"
             page.screenshot(path=str(file), full_page=False)
         finally:

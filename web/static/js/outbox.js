@@ -9,12 +9,19 @@
 // The CSRF token is never stored: it is read from the page when the record is sent.
 //
 // Words shown to the participant come from the page ([data-outbox] data attributes).
+//
+// What the server refused is kept too (in localStorage, per person) and listed on every page
+// with an outbox list until the participant puts it away: the outbox is often sent from a page
+// that cannot show it (the home page, where the installed app starts), and the words must stay
+// readable even when another draft has taken the form.
 
 const OWNER = document.querySelector('meta[name="stem-owner"]')?.content || "";
 const DB_NAME = `stem-outbox-${OWNER}`;
 const STORE = "requests";
 const MAX_AGE_MS = 14 * 24 * 60 * 60 * 1000;
 const DRAFT_PREFIX = `stem:draft:${OWNER}:`;
+const PROBLEMS_KEY = `stem:outbox-problems:${OWNER}`;
+const PROBLEM_MAX_AGE_MS = 30 * 24 * 60 * 60 * 1000; // as long as draft.js keeps a draft
 export const SYNC_TAG = "stem-outbox";
 
 let opening = null;
@@ -126,10 +133,6 @@ function csrfToken() {
   );
 }
 
-function texts() {
-  return document.querySelector("[data-outbox]")?.dataset || {};
-}
-
 // The words back as a draft: in the write form's draft slot when it is free, else in a slot of
 // their own (draft.js keeps it for 30 days) — never lost.
 function keepAsDraft(record, draftKey = record.draftKey) {
@@ -169,13 +172,50 @@ function changed() {
   render();
 }
 
-function tell(record, message) {
+// Refused saves, oldest first: { key, id, kind, words, reason ("changedElsewhere" | "expired",
+// worded by the page that shows it) or message (the server's, already in the person's
+// language), current (the server's newer text, for an edit that met one), at }.
+let problemsInMemory = []; // where localStorage is switched off
+
+function recent(problem) {
+  return problem && typeof problem.key === "string" && Date.now() - problem.at < PROBLEM_MAX_AGE_MS;
+}
+
+function problems() {
+  try {
+    const stored = JSON.parse(window.localStorage.getItem(PROBLEMS_KEY) || "[]");
+    return Array.isArray(stored) ? stored.filter(recent) : [];
+  } catch {
+    return problemsInMemory.filter(recent);
+  }
+}
+
+function keepProblems(list) {
+  problemsInMemory = list;
+  try {
+    if (list.length) window.localStorage.setItem(PROBLEMS_KEY, JSON.stringify(list));
+    else window.localStorage.removeItem(PROBLEMS_KEY);
+  } catch {
+    // storage full or switched off: shown from memory on this page
+  }
+}
+
+function tell(record, { reason = null, message = "", current = null } = {}) {
   document.dispatchEvent(new CustomEvent("stem:outbox-refused", { detail: { record, message } }));
-  problems.push({ record, message });
+  const words = record.fields?.body ?? record.body?.body ?? "";
+  const at = Date.now();
+  keepProblems([
+    ...problems(),
+    { key: `${record.id}:${at}`, id: record.id, kind: record.kind, words, reason, message, current, at },
+  ]);
   render();
 }
 
-const problems = [];
+export function dismissProblem(key) {
+  keepProblems(problems().filter((problem) => problem.key !== key));
+  render();
+}
+
 let arrived = false; // something was sent from this page: a list of entries may show it on reload
 
 async function problemText(response) {
@@ -204,11 +244,28 @@ let replaying = null;
 export function replay() {
   if (!available()) return Promise.resolve(0);
   if (!replaying) {
-    replaying = run().finally(() => {
+    // One tab at a time (where the browser has Web Locks): two tabs sending the same edit at
+    // once would each see the other's save as a change made somewhere else.
+    const sending = navigator.locks?.request ? navigator.locks.request(DB_NAME, () => run()) : run();
+    replaying = sending.finally(() => {
       replaying = null;
     });
   }
   return replaying;
+}
+
+// The server already holds exactly this edit: saved by an earlier try whose answer was lost on
+// the way, or by another tab. Nothing was changed elsewhere.
+function alreadySaved(record, current) {
+  if (!current || !record.body) return false;
+  return Object.entries(record.body).every(([name, value]) => (value ?? null) === (current[name] ?? null));
+}
+
+async function delivered(record) {
+  await remove(record.id);
+  forgetWriteDraft(record);
+  arrived = true;
+  document.dispatchEvent(new CustomEvent("stem:outbox-sent", { detail: { record } }));
 }
 
 async function run() {
@@ -218,7 +275,7 @@ async function run() {
     if (Date.now() - record.queuedAt > MAX_AGE_MS) {
       keepAsDraft(record);
       await remove(record.id);
-      tell(record, texts().expired || "");
+      tell(record, { reason: "expired" });
       continue;
     }
     let response;
@@ -230,23 +287,25 @@ async function run() {
     // A server error, or signed out / an old token: try again later, after signing in.
     if (response.status >= 500 || response.status === 401 || response.status === 403) break;
     if (response.ok) {
-      await remove(record.id);
-      forgetWriteDraft(record);
+      await delivered(record);
       sent += 1;
-      arrived = true;
-      document.dispatchEvent(new CustomEvent("stem:outbox-sent", { detail: { record } }));
     } else if (record.kind === "edit" && (response.status === 409 || response.status === 412)) {
       const problem = await response.json().catch(() => ({}));
+      if (alreadySaved(record, problem.current)) {
+        await delivered(record);
+        sent += 1;
+        continue;
+      }
       const version = problem.current?.version;
       keepAsDraft(record, version ? `edit:${record.id}:${version}` : record.draftKey);
       await remove(record.id);
-      tell(record, texts().changedElsewhere || "");
+      tell(record, { reason: "changedElsewhere", current: problem.current?.body ?? null });
     } else {
       // Refused (4xx): the words come back as a draft and the reason is shown.
       const message = await problemText(response);
       keepAsDraft(record);
       await remove(record.id);
-      tell(record, message);
+      tell(record, { message });
     }
   }
   if (sent) changed();
@@ -282,30 +341,78 @@ export async function render() {
       return item;
     })
   );
-  issues?.replaceChildren(
-    ...problems.map(({ record, message }) => {
-      const item = document.createElement("li");
-      item.className = "outbox__problem";
-      const words = document.createElement("span");
-      words.className = "outbox__words";
-      words.textContent = preview(record);
-      const reason = document.createElement("strong");
-      reason.textContent = `${t.refused || ""} ${message}`.trim();
-      const kept = document.createElement("span");
-      kept.textContent = t.keptAsDraft || "";
-      item.append(words, " ", reason, " ", kept);
-      return item;
-    })
-  );
+  const refused = problems();
+  issues?.replaceChildren(...refused.map((problem) => problemItem(problem, t)));
   const fresh = holder.querySelector("[data-outbox-fresh]");
   if (fresh) fresh.hidden = !arrived;
-  holder.hidden = records.length === 0 && problems.length === 0 && !arrived;
+  holder.hidden = records.length === 0 && refused.length === 0 && !arrived;
   const heading = holder.querySelector("[data-outbox-heading]");
   if (heading) heading.hidden = records.length === 0;
 }
 
-// Any page with a "waiting to sync" list shows it at once.
+// One text with what it is: the saved version, or the participant's own (never markup).
+function version(label, words, className) {
+  const block = document.createElement("div");
+  block.className = "outbox__version";
+  const title = document.createElement("p");
+  title.className = "outbox__label";
+  title.textContent = label || "";
+  const text = document.createElement("div");
+  text.className = `entry-text ${className}`;
+  text.textContent = words;
+  block.append(title, text);
+  return block;
+}
+
+// A refused save: why, the words in full (both versions for an edit that met a newer one), a
+// way to the entry, and a button to put the notice away once read.
+function problemItem(problem, t) {
+  const item = document.createElement("li");
+  item.className = "outbox__problem";
+  item.dataset.problem = problem.key;
+  const reason = document.createElement("strong");
+  const why = problem.reason ? t[problem.reason] : problem.message;
+  reason.textContent = `${t.refused || ""} ${why || ""}`.trim();
+  const kept = document.createElement("span");
+  kept.textContent = t.keptAsDraft || "";
+  item.append(reason, " ", kept);
+  if (problem.current !== null && problem.current !== undefined) {
+    item.append(
+      version(t.savedVersion, problem.current, "entry-text--saved outbox__version--saved"),
+      version(t.yourVersion, problem.words, "outbox__version--mine")
+    );
+  } else {
+    item.append(version(t.yourWords, problem.words, "outbox__version--mine"));
+  }
+  const actions = document.createElement("p");
+  actions.className = "outbox__actions";
+  if (problem.kind === "edit") {
+    const link = document.createElement("a");
+    link.className = "button button--small";
+    link.href = `/entries/${encodeURIComponent(problem.id)}/edit`;
+    link.textContent = t.edit || "";
+    actions.append(link, " ");
+  }
+  const done = document.createElement("button");
+  done.type = "button";
+  done.className = "button button--small";
+  done.textContent = t.done || "";
+  done.addEventListener("click", () => {
+    dismissProblem(problem.key);
+    // The button is gone: the focus goes to the next notice, or back to the page.
+    const next = document.querySelector("[data-outbox-problems] .outbox__problem button");
+    (next || document.getElementById("main"))?.focus();
+  });
+  actions.append(done);
+  item.append(actions);
+  return item;
+}
+
+// Any page with a "waiting to sync" list shows it at once, and follows other tabs.
 if (available() && document.querySelector("[data-outbox]")) {
   render();
   document.querySelector("[data-outbox-fresh] button")?.addEventListener("click", () => window.location.reload());
+  window.addEventListener("storage", (event) => {
+    if (event.key === PROBLEMS_KEY || event.key === null) render();
+  });
 }

@@ -1,0 +1,127 @@
+"""Text at 200% on a 390 px wide phone, in a real Chromium: on every main page of each role the
+page never scrolls sideways, and every control is at least 44×44 CSS px (WCAG 2.5.5; links
+inside a sentence are exempt, as WCAG 2.5.8 allows).
+
+The text size is raised the way a person does it: Chromium's own default font size (the
+"Font size" setting, set through the DevTools protocol), not a CSS zoom of the whole page."""
+
+from typing import Any
+
+import pytest
+from sqlalchemy import update
+
+from app.models import User
+from tests.browser.conftest import PHONE, sign_in
+from tests.factories import PASSWORD
+
+MIN_TARGET = 44
+
+PAGES = {
+    None: ["/login", "/join", "/offline"],
+    "owner": [
+        "/",
+        "/journal",
+        "/write",
+        "/entries/{team_entry}",
+        "/entries/{team_entry}/edit",
+        "/entries/{team_entry}/delete",
+        "/share",
+        "/appointments",
+        "/team-said",
+        "/access-log",
+        "/trash",
+        "/account",
+        "/my-data",
+    ],
+    "psych": ["/", "/clinician", "/clinician/participants/{owner}", "/account"],
+    "admin": ["/", "/admin", "/account"],
+}
+
+# Elements sticking out past the right edge of the screen, to say what overflows.
+OVERFLOW = """() => {
+  const root = document.scrollingElement;
+  const width = root.clientWidth;
+  const culprits = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const rect = el.getBoundingClientRect();
+    if (rect.width && rect.right > width + 0.5) {
+      culprits.push(`${el.tagName.toLowerCase()}.${[...el.classList].join('.')} right=${Math.round(rect.right)}`);
+    }
+  }
+  return {scrollWidth: root.scrollWidth, clientWidth: width, culprits: culprits.slice(0, 6)};
+}"""
+
+# Controls smaller than the minimum. A control's target includes its labels (a click on the
+# label works the control); a link inside a sentence is exempt.
+SMALL_TARGETS = """(minimum) => {
+  const small = [];
+  const selector = 'a[href], button, input:not([type=hidden]), select, textarea, summary';
+  for (const el of document.querySelectorAll(selector)) {
+    if (el.classList.contains('skip-link')) continue; // off screen until focused
+    const rect = el.getBoundingClientRect();
+    if (!rect.width && !rect.height) continue; // not rendered (closed details, hidden parts)
+    let [left, top, right, bottom] = [rect.left, rect.top, rect.right, rect.bottom];
+    for (const label of el.labels || []) {
+      const box = label.getBoundingClientRect();
+      if (!box.width) continue;
+      [left, top, right, bottom] = [Math.min(left, box.left), Math.min(top, box.top),
+                                    Math.max(right, box.right), Math.max(bottom, box.bottom)];
+    }
+    const width = right - left, height = bottom - top;
+    if (width >= minimum - 0.5 && height >= minimum - 0.5) continue;
+    if (el.tagName === 'A' && getComputedStyle(el).display === 'inline') {
+      // In a sentence: the block around it holds words of its own.
+      const block = el.parentElement.closest('p, li, dd, td, div, span, label');
+      const own = (block?.textContent || '').replace(el.textContent, '').trim();
+      if (own.length > 0) continue;
+    }
+    const text = (el.getAttribute('aria-label') || el.textContent || el.value || el.name || '')
+      .trim().replace(/\\s+/g, ' ');
+    small.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''} "${text.slice(0, 30)}" ` +
+               `${Math.round(width)}×${Math.round(height)}`);
+  }
+  return small;
+}"""
+
+
+def large_text(page: Any, context: Any) -> None:
+    """Chromium's default font size from 16 px to 32 px: what "text size 200%" does."""
+    cdp = context.new_cdp_session(page)
+    cdp.send("Page.enable")
+    cdp.send("Page.setFontSizes", {"fontSizes": {"standard": 32, "fixed": 26}})
+
+
+@pytest.mark.parametrize("locale", ["en", "nl"])  # Dutch words are longer
+@pytest.mark.parametrize("role", list(PAGES), ids=lambda role: role or "anonymous")
+def test_at_200_percent_text_nothing_scrolls_sideways_and_targets_stay_large(
+    live_server, browser_context_factory, world, db, role, locale
+):
+    db.execute(update(User).values(locale=locale))
+    db.commit()
+    context = browser_context_factory(PHONE, locale="nl-NL" if locale == "nl" else "en-GB")
+    page = context.new_page()
+    if role:
+        sign_in(page, live_server, world.users[role].username, PASSWORD)
+    page.goto(f"{live_server}/login" if not role else f"{live_server}/")
+    normal_size = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
+    large_text(page, context)
+
+    problems: list[str] = []
+    for path in PAGES[role]:
+        url = path.format(team_entry=world.entry_id("team"), owner=world.users["owner"].id)
+        page.goto(live_server + url)
+        page.wait_for_load_state("load")
+        assert page.locator("html").get_attribute("lang") == locale
+        # The setting really took: the text is twice its normal size.
+        assert page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") == 2 * normal_size
+        assert page.viewport_size["width"] == 390
+        # Folded parts count too: open every <details>.
+        page.evaluate("() => document.querySelectorAll('details').forEach((d) => { d.open = true; })")
+        overflow = page.evaluate(OVERFLOW)
+        if overflow["scrollWidth"] > overflow["clientWidth"]:
+            problems.append(
+                f"{url}: scrolls sideways ({overflow['scrollWidth']} > {overflow['clientWidth']}): "
+                f"{overflow['culprits']}"
+            )
+        problems.extend(f"{url}: small target {what}" for what in page.evaluate(SMALL_TARGETS, MIN_TARGET))
+    assert problems == [], "\n".join(problems)
