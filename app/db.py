@@ -32,6 +32,9 @@ def build_engine(url: str, **kwargs: Any) -> Engine:
             connect_args={"check_same_thread": False, "timeout": 30},
             pool_size=20,
             max_overflow=20,
+            # SQLite reads planner statistics when a connection opens: renewed hourly, pooled
+            # connections pick up what housekeeping's ANALYZE found (app.maintenance).
+            pool_recycle=3600,
             **kwargs,
         )
         _configure_sqlite(engine)

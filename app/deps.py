@@ -153,12 +153,14 @@ def optional_authenticated(request: Request, session: SessionDep) -> Authenticat
 AuthDep = Annotated[Authenticated, Depends(authenticated)]
 
 
-def _current_user(auth: AuthDep) -> User:
+# The role checks are `async def` on purpose: they do no I/O, and a plain `def` dependency costs a
+# trip through the thread pool on every request.
+async def _current_user(auth: AuthDep) -> User:
     return auth.user
 
 
 def _with_role(*roles: Role):  # type: ignore[no-untyped-def]
-    def check(auth: AuthDep) -> User:
+    async def check(auth: AuthDep) -> User:
         if auth.user.role not in roles:
             raise Forbidden(N_("Your account cannot do this."))
         return auth.user

@@ -27,21 +27,30 @@ def run_housekeeping() -> dict[str, int]:
     return {"entries_purged": purged, "sessions_ended": sessions}
 
 
-# Rows ANALYZE samples per index: bounded work however big the database (SQLite's advice).
-SQLITE_ANALYSIS_LIMIT = 1000
-
-
-def refresh_planner_statistics() -> None:
-    """SQLite: ANALYZE (sampled). Without statistics SQLite may pick an index that matches a
-    whole participant's shares where one that matches a single entry exists: on a dashboard that
-    was ten times slower. PostgreSQL's autovacuum keeps its own statistics."""
+def refresh_planner_statistics() -> bool:
+    """SQLite: ANALYZE when the statistics are missing or the journal has grown or shrunk by a
+    quarter since. Without statistics SQLite may pick an index that matches a whole
+    participant's shares where one that matches a single entry exists: on a clinician's dashboard
+    that was ten times slower. PostgreSQL's autovacuum keeps its own statistics."""
     if get_engine().dialect.name != "sqlite":
-        return
+        return False
     with open_session(write=True) as session:  # BEGIN IMMEDIATE: ANALYZE writes its statistics
         connection = session.connection()
-        connection.exec_driver_sql(f"PRAGMA analysis_limit={SQLITE_ANALYSIS_LIMIT}")
+        has_table = connection.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'"
+        ).first()
+        stat = None
+        if has_table:
+            stat = connection.exec_driver_sql(
+                "SELECT stat FROM sqlite_stat1 WHERE tbl = 'entries' LIMIT 1"
+            ).scalar()
+        rows = connection.exec_driver_sql("SELECT count(*) FROM entries").scalar_one()
+        analysed = int(str(stat).split()[0]) if stat else None
+        if analysed is not None and analysed * 0.8 <= rows <= analysed * 1.25 + 100:
+            return False
         connection.exec_driver_sql("ANALYZE")
         session.commit()
+        return True
 
 
 async def _periodically() -> None:

@@ -695,8 +695,6 @@ def seed(
     for batch in generator.audit_batches():
         writer.write(processor.batch(batch))
     with engine.connect() as connection:  # planner statistics, as the server's housekeeping keeps them
-        if engine.dialect.name == "sqlite":
-            connection.exec_driver_sql("PRAGMA analysis_limit=1000")
         connection.exec_driver_sql("ANALYZE")
         connection.commit()
     seconds = time.perf_counter() - started

@@ -2,7 +2,7 @@
 
 from sqlalchemy import text
 
-from app.maintenance import run_housekeeping
+from app.maintenance import refresh_planner_statistics, run_housekeeping
 
 
 def test_housekeeping_gives_sqlite_planner_statistics(world, db):
@@ -16,3 +16,13 @@ def test_housekeeping_gives_sqlite_planner_statistics(world, db):
     ).all()
     indexes = {idx for _tbl, idx, _stat in rows}
     assert {"ix_shares_entry", "ix_shares_participant", "ix_entries_author_created"} <= indexes
+    # Fresh statistics are not redone; a journal grown by more than a quarter is analysed again.
+    assert refresh_planner_statistics() is False
+    owner = world.clients["owner"]
+    for number in range(120):
+        assert (
+            owner.post("/api/v1/entries", json={"kind": "thought", "body": f"note {number}"}).status_code
+            == 201
+        )
+    assert refresh_planner_statistics() is True
+    assert refresh_planner_statistics() is False

@@ -34,10 +34,10 @@ GROWING = (
 
 
 def seed_realistic_data() -> dict[str, Any]:
-    """200 participants x 250 entries (60% of them shared) in 3 teams of 3 clinicians, with
+    """200 participants x 250 entries (60% of them shared) in 10 teams of 3 clinicians, with
     replies, reads, appointments and agendas: enough rows for PostgreSQL's planner to choose
     as it would in production."""
-    plan = Plan(participants=200, entries_per=250, clinicians=9, teams=3, sample=200, share_rate=0.6)
+    plan = Plan(participants=200, entries_per=250, clinicians=30, teams=10, sample=200, share_rate=0.6)
     engine = get_engine()
     generator = Generator(plan, hash_password(PASSWORD), utcnow())
     processor = RowProcessor(engine)
@@ -55,6 +55,8 @@ def seed_realistic_data() -> dict[str, Any]:
     clinician = next(c for team in generator.teams for c in team.clinicians if c["id"] == clinician_ids[0])
     with engine.begin() as connection:
         connection.exec_driver_sql("ANALYZE")
+    # SQLite reads its statistics when a connection opens: start from fresh connections.
+    engine.dispose()
     assert participant is not None and shared
     if engine.dialect.name == "postgresql":
         # the tables that matter most are big enough for the planner's choice to mean something
