@@ -1,7 +1,11 @@
 """Engine, SQLite pragmas, the constraint naming convention and the request-scoped session."""
 
+from __future__ import annotations
+
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -20,6 +24,41 @@ __all__ = ["NAMING_CONVENTION", "metadata"]
 WRITE_OPTION = "stem_write"
 # How long a writer waits for SQLite's write lock (ms; PRAGMA busy_timeout) and for the gate below.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+# SQLite engines' write gates (see _configure_sqlite), by engine.
+_WRITE_GATES: dict[int, threading.Lock] = {}
+# True while this request (task) or thread holds its engine's write gate for all its writes.
+_holds_write_turn: ContextVar[bool] = ContextVar("stem_holds_write_turn", default=False)
+
+
+def write_gate(engine: Engine | None = None) -> threading.Lock | None:
+    """The process's SQLite write gate, or None (PostgreSQL needs none)."""
+    return _WRITE_GATES.get(id(engine or get_engine()))
+
+
+def hold_write_turn(holding: bool) -> None:
+    """Marks the current context (a request, and the threads it runs) as holding the gate."""
+    _holds_write_turn.set(holding)
+
+
+@contextmanager
+def write_turn_if_free(engine: Engine | None = None) -> Iterator[bool]:
+    """Takes the write gate only if nobody holds it (yields False then, and the caller skips
+    its optional write). For small writes inside reading requests, which must never wait on the
+    gate in a worker thread: the writer holding it may need that thread to finish."""
+    gate = write_gate(engine)
+    if gate is None or _holds_write_turn.get():
+        yield True
+        return
+    if not gate.acquire(blocking=False):
+        yield False
+        return
+    token = _holds_write_turn.set(True)
+    try:
+        yield True
+    finally:
+        _holds_write_turn.reset(token)
+        gate.release()
 
 
 def build_engine(url: str, **kwargs: Any) -> Engine:
@@ -47,10 +86,14 @@ def build_engine(url: str, **kwargs: Any) -> Engine:
 def _configure_sqlite(engine: Engine) -> None:
     # SQLite has one writer at a time. Writers of this process queue on a lock of their own
     # instead of in SQLite's busy handler, which polls with sleeps of up to 100 ms: under 32
-    # concurrent saves that turned a 10 ms write into a p99 of seconds. The lock is held from
-    # BEGIN IMMEDIATE until the connection goes back to the pool (after COMMIT or ROLLBACK).
-    # Other processes still meet SQLite's own lock and busy_timeout.
+    # concurrent saves that turned a 10 ms write into a p99 of seconds. Requests that write
+    # take the gate before their first query, waiting outside the worker threads
+    # (app.deps._db_session), and keep it to the end: a request that held it from a worker
+    # thread could then wait for a free thread while every thread waited for the gate. Other
+    # writers (housekeeping, the CLI) take it here, from BEGIN IMMEDIATE until the connection
+    # goes back to the pool. Other processes still meet SQLite's own lock and busy_timeout.
     gate = threading.Lock()
+    _WRITE_GATES[id(engine)] = gate
     held = "stem_write_gate"
 
     def _release(record: Any) -> None:
@@ -79,7 +122,11 @@ def _configure_sqlite(engine: Engine) -> None:
             return
         # A connection that committed and writes again before going back to the pool still has
         # the gate. On a timeout, go on without it: SQLite's own lock still decides.
-        if not connection.info.get(held) and gate.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
+        if (
+            not _holds_write_turn.get()
+            and not connection.info.get(held)
+            and gate.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
+        ):
             connection.info[held] = True
         try:
             connection.exec_driver_sql("BEGIN IMMEDIATE")

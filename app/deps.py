@@ -4,16 +4,18 @@ Every route either depends on `authenticated` (directly or through a role alias)
 in PUBLIC_ROUTES; tests/test_route_policies.py fails on any route that does neither.
 """
 
+import functools
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Annotated, ParamSpec, TypeVar
 
+import anyio
 from fastapi import Depends, Request
 from sqlmodel import Session
 
 from app.accounts.login_sessions import csrf_token_for, csrf_token_matches, resolve_session
-from app.db import session_scope
+from app.db import SQLITE_BUSY_TIMEOUT_MS, hold_write_turn, open_session, write_gate
 from app.errors import Forbidden, NotAuthenticated
 from app.i18n import N_
 from app.models import LoginSession, User
@@ -61,10 +63,44 @@ def records_access(endpoint: Callable[P, R]) -> Callable[P, R]:
     return endpoint
 
 
-def _db_session(request: Request) -> Iterator[Session]:
+# Threads that only wait for SQLite's write turn; not the pool that runs the routes.
+_WRITE_TURN_WAITERS = anyio.CapacityLimiter(256)
+
+
+async def _db_session(request: Request) -> AsyncIterator[Session]:
+    """One session per request, committed when the route returns, before the response is sent.
+
+    Async on purpose, with the blocking steps in the thread pool and shielded: when a request is
+    cancelled (a phone that loses its connection mid-save), a plain generator dependency would
+    never be resumed, and its session, its pooled connection and SQLite's write lock would stay
+    taken until garbage collection. Here the session is always rolled back or committed, and
+    closed. Creating it does no I/O, so that step needs no thread."""
     endpoint = getattr(request.scope.get("route"), "endpoint", None)
     writes = request.method not in SAFE_METHODS or getattr(endpoint, "stem_writes", False)
-    yield from session_scope(write=writes)
+    gate = write_gate() if writes else None
+    holding = False
+    if gate is not None:  # SQLite: wait for the write turn here, not in a worker thread
+        with anyio.CancelScope(shield=True):
+            holding = await anyio.to_thread.run_sync(
+                functools.partial(gate.acquire, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000),
+                limiter=_WRITE_TURN_WAITERS,
+            )
+        hold_write_turn(holding)
+    session = open_session(write=writes)
+    try:
+        yield session
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(session.commit)
+    except BaseException:
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(session.rollback)
+        raise
+    finally:
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(session.close)
+        if holding:
+            hold_write_turn(False)
+            gate.release()  # type: ignore[union-attr]
 
 
 # Function scope: the commit happens before the response is sent, never after.

@@ -305,6 +305,7 @@ def run_wrk(
             text=True,
             env={**os.environ, "STEM_BENCH_SUMMARY": str(summary_path)},
         )
+    out.with_name(out.name + ".log").write_text(completed.stdout + completed.stderr)
     if completed.returncode != 0:
         raise RuntimeError(f"wrk failed ({completed.returncode}): {completed.stderr or completed.stdout}")
     duration_us, requests, connect, read, write, status, timeout = map(int, summary_path.read_text().split())

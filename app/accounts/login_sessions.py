@@ -11,7 +11,7 @@ from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from app.config import get_settings
-from app.db import is_write_session, open_session
+from app.db import is_write_session, open_session, write_turn_if_free
 from app.models import LoginSession, User
 from app.models.types import utcnow
 
@@ -101,9 +101,12 @@ def _touch(session: Session, record: LoginSession, user: User) -> None:
     if is_write_session(session):
         session.execute(statement)
         return
-    with open_session(write=True) as writer:
-        writer.execute(statement)
-        writer.commit()
+    with write_turn_if_free() as free:
+        if not free:  # a writer is busy: a later request extends the window instead
+            return
+        with open_session(write=True) as writer:
+            writer.execute(statement)
+            writer.commit()
 
 
 def end_session(session: Session, session_id: uuid.UUID) -> None:
