@@ -80,7 +80,9 @@ def build_engine(url: str, **kwargs: Any) -> Engine:
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, **kwargs)
+    # As many connections as route threads (anyio's 40): a thread never waits for a connection
+    # that a request waiting for a thread holds.
+    return create_engine(url, pool_size=10, max_overflow=30, pool_pre_ping=True, **kwargs)
 
 
 def _configure_sqlite(engine: Engine) -> None:

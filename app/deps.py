@@ -63,8 +63,12 @@ def records_access(endpoint: Callable[P, R]) -> Callable[P, R]:
     return endpoint
 
 
-# Threads that only wait for SQLite's write turn; not the pool that runs the routes.
+# Threads for waiting on SQLite's write turn and for ending a request's transaction; not the
+# pool that runs the routes. A request that holds a lock until its commit (SQLite's write turn,
+# PostgreSQL's audit-chain lock) must never need a route thread to commit: all of those may be
+# taken by requests that wait for that very lock.
 _WRITE_TURN_WAITERS = anyio.CapacityLimiter(256)
+_TRANSACTION_ENDS = anyio.CapacityLimiter(256)
 
 
 async def _db_session(request: Request) -> AsyncIterator[Session]:
@@ -90,14 +94,14 @@ async def _db_session(request: Request) -> AsyncIterator[Session]:
     try:
         yield session
         with anyio.CancelScope(shield=True):
-            await anyio.to_thread.run_sync(session.commit)
+            await anyio.to_thread.run_sync(session.commit, limiter=_TRANSACTION_ENDS)
     except BaseException:
         with anyio.CancelScope(shield=True):
-            await anyio.to_thread.run_sync(session.rollback)
+            await anyio.to_thread.run_sync(session.rollback, limiter=_TRANSACTION_ENDS)
         raise
     finally:
         with anyio.CancelScope(shield=True):
-            await anyio.to_thread.run_sync(session.close)
+            await anyio.to_thread.run_sync(session.close, limiter=_TRANSACTION_ENDS)
         if holding:
             hold_write_turn(False)
             gate.release()  # type: ignore[union-attr]

@@ -75,3 +75,43 @@ def test_many_concurrent_saves_all_land_quickly(served, db):
     db.rollback()
     stored = db.execute(select(func.count()).select_from(Entry)).scalar_one()
     assert stored == CONCURRENT * ROUNDS
+
+
+def test_many_concurrent_audited_shares_all_land_quickly(served, db):
+    """Each share appends to the audit chain under its lock (PostgreSQL: an advisory lock held to
+    the commit). The commit must not wait for a route thread held by a request waiting for it."""
+    team = make_team(db)
+    make_user(db, Role.clinician, team=team)
+    people = [make_user(db, Role.participant, team=team) for _ in range(4)]
+    work = []
+    for person in people:
+        with httpx.Client(base_url=served, timeout=25) as client:
+            response = client.post(
+                "/api/v1/auth/login", json={"username": person.username, "password": PASSWORD}
+            )
+            csrf = response.json()["csrf_token"]
+            for number in range(CONCURRENT // len(people)):
+                created = client.post(
+                    "/api/v1/entries",
+                    json={"kind": "question", "body": f"share me {number}"},
+                    headers={"X-CSRF-Token": csrf},
+                )
+                assert created.status_code == 201
+                work.append((dict(client.cookies), csrf, created.json()["id"]))
+
+    def share(item: tuple[dict[str, str], str, str]) -> tuple[int, float]:
+        cookies, csrf, entry_id = item
+        started = time.monotonic()
+        with httpx.Client(base_url=served, cookies=cookies, timeout=25) as client:
+            response = client.post(
+                "/api/v1/shares",
+                json={"entry_ids": [entry_id], "audience": "team"},
+                headers={"X-CSRF-Token": csrf},
+            )
+        return response.status_code, time.monotonic() - started
+
+    with ThreadPoolExecutor(CONCURRENT) as pool:
+        results = list(pool.map(share, work))
+    assert [status for status, _ in results] == [201] * CONCURRENT
+    slowest = max(seconds for _, seconds in results)
+    assert slowest < 15, f"a share took {slowest:.1f} s"

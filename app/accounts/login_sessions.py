@@ -98,8 +98,8 @@ def _touch(session: Session, record: LoginSession, user: User) -> None:
         .where(col(LoginSession.id) == record.id)
         .values(last_seen_at=now, idle_expires_at=min(now + idle, record.expires_at))
     )
-    if is_write_session(session):
-        session.execute(statement)
+    if is_write_session(session) or session.get_bind().dialect.name != "sqlite":
+        session.execute(statement)  # committed with the request (PostgreSQL: reads may write)
         return
     with write_turn_if_free() as free:
         if not free:  # a writer is busy: a later request extends the window instead

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 
+from sqlalchemy import event as sa_event
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -88,34 +89,61 @@ def record_many(
     targets: Sequence[uuid.UUID | str | None],
     outcome: str = "ok",
 ) -> None:
-    """Append one event per target (same action, actor and subject), in a constant number of
-    queries: a clinician opening twenty shared entries leaves twenty rows, not twenty round trips."""
+    """Append one event per target (same action, actor and subject) to this transaction.
+
+    The people's pseudonyms are settled now (an erasure later in the same transaction must not
+    bring a mapping back). The events join the chain when the transaction commits
+    (`_chain_pending`): the chain's lock is then held only for the commit itself, never while the
+    request still needs a thread to finish (under load, that wait deadlocked on PostgreSQL)."""
     if not targets:
+        return
+    occurred_at = utcnow().replace(microsecond=0)
+    actor_ref = _ensure_person(session, actor.id) if actor else None
+    subject_ref = _ensure_person(session, subject_id) if subject_id else None
+    pending = session.info.setdefault(_PENDING, [])
+    for target in targets:
+        pending.append(
+            AuditEvent(
+                seq=0,
+                occurred_at=occurred_at,
+                actor_ref=actor_ref,
+                actor_role=actor.role.value if actor else None,
+                subject_ref=subject_ref,
+                action=action,
+                target=str(target) if target is not None else None,
+                client_address=client_address_var.get(),
+                outcome=outcome,
+                prev_hash="",
+                hash="",
+            )
+        )
+
+
+_PENDING = "stem_audit_pending"
+
+
+@sa_event.listens_for(Session, "before_commit")
+def _chain_pending(session: Session) -> None:
+    """Give this transaction's events their place in the chain, under the chain's lock."""
+    pending: list[AuditEvent] = session.info.pop(_PENDING, [])
+    if not pending:
         return
     _lock_chain(session)
     head = session.exec(select(AuditEvent).order_by(col(AuditEvent.seq).desc()).limit(1)).first()
     seq, prev_hash = (head.seq, head.hash) if head else (0, GENESIS)
-    occurred_at = utcnow().replace(microsecond=0)
-    actor_ref = _ensure_person(session, actor.id) if actor else None
-    subject_ref = _ensure_person(session, subject_id) if subject_id else None
-    for target in targets:
+    for pending_event in pending:
         seq += 1
-        event = AuditEvent(
-            seq=seq,
-            occurred_at=occurred_at,
-            actor_ref=actor_ref,
-            actor_role=actor.role.value if actor else None,
-            subject_ref=subject_ref,
-            action=action,
-            target=str(target) if target is not None else None,
-            client_address=client_address_var.get(),
-            outcome=outcome,
-            prev_hash=prev_hash,
-            hash="",
-        )
-        event.hash = prev_hash = _digest(event)
-        session.add(event)
+        pending_event.seq = seq
+        pending_event.prev_hash = prev_hash
+        pending_event.hash = prev_hash = _digest(pending_event)
+        session.add(pending_event)
     session.flush()
+
+
+@sa_event.listens_for(Session, "after_soft_rollback")
+def _drop_pending(session: Session, _previous_transaction: object) -> None:
+    """Events of a rolled-back transaction never happened."""
+    session.info.pop(_PENDING, None)
 
 
 @dataclass(frozen=True)
