@@ -17,7 +17,7 @@ from app.clinician.schemas import (
 )
 from app.errors import NotFound
 from app.i18n import N_
-from app.models import Entry, EntryRead, User
+from app.models import Entry, User
 from app.models.enums import EntryKind, ResponseKind, Role
 from app.models.types import utcnow
 from app.sharing import repository
@@ -104,18 +104,7 @@ def _views(session: Session, actor: User, entries: Sequence[Entry]) -> dict[uuid
 def _record_reads(session: Session, actor: User, participant: User, entries: Sequence[Entry]) -> None:
     """ "New since I last looked" for the clinician, and one audit event per entry opened: the
     audit log is what the participant's "who viewed what I shared" page reads."""
-    now = utcnow()
-    reads = repository.reads_of(session, actor.id, [entry.id for entry in entries])
-    for entry in entries:
-        read = reads.get(entry.id)
-        if read is None:
-            session.add(
-                EntryRead(clinician_id=actor.id, entry_id=entry.id, first_opened_at=now, last_opened_at=now)
-            )
-        else:
-            read.last_opened_at = now
-            session.add(read)
-    session.flush()
+    repository.mark_read(session, actor.id, [entry.id for entry in entries], at=utcnow())
     # With nothing shown, the opening itself is still recorded (without a target).
     audit.record_many(
         session,

@@ -11,6 +11,8 @@ from typing import Any, NamedTuple, cast
 
 from sqlalchemy import ColumnElement, and_, exists, func, or_, update
 from sqlalchemy import select as select_columns  # more columns than sqlmodel's select() types
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -175,6 +177,28 @@ def reads_of(
         )
     ).all()
     return {row.entry_id: row for row in rows}
+
+
+def mark_read(
+    session: Session, clinician_id: uuid.UUID, entry_ids: Sequence[uuid.UUID], *, at: datetime
+) -> None:
+    """Record that the clinician opened these entries now: one upsert, so two openings at the
+    same moment (a double click, two tabs) cannot collide on the first read."""
+    if not entry_ids:
+        return
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(EntryRead).values(
+        [
+            {"clinician_id": clinician_id, "entry_id": entry_id, "first_opened_at": at, "last_opened_at": at}
+            for entry_id in dict.fromkeys(entry_ids)
+        ]
+    )
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["clinician_id", "entry_id"],
+            set_={"last_opened_at": statement.excluded.last_opened_at},
+        )
+    )
 
 
 READ_VIA_PREPARATION = "clinician.read"
