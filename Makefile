@@ -14,8 +14,8 @@ IMAGE ?= stem
 PYTEST_ARGS ?=
 # Extra arguments for pip-compile, e.g. `make lock PIP_COMPILE_ARGS=--upgrade`.
 PIP_COMPILE_ARGS ?=
-# Catalogs that `make messages` creates when missing (English is the source language).
-LOCALES ?= en nl
+# Catalogs that `make messages` creates when missing (English is the source language: its msgids are the text).
+LOCALES ?= nl
 
 # Rebuilt only when the lock or the project metadata changes, so a second `make` is instant.
 INSTALLED := $(VENV)/.installed-dev
@@ -32,7 +32,7 @@ help:
 	@echo "make venv|install  create .venv and install the locked dev dependencies and Stem (editable)"
 	@echo "make run           migrate, load demo data, serve on http://$(HOST):$(PORT)"
 	@echo "make test          ruff, mypy, then pytest on SQLite and on PostgreSQL"
-	@echo "make lint          ruff check, ruff format --check, mypy"
+	@echo "make lint          ruff check, ruff format --check, mypy, lint-imports"
 	@echo "make format        ruff format and ruff check --fix"
 	@echo "make lock          regenerate requirements/main.lock and requirements/dev.lock"
 	@echo "make messages      extract messages.pot and update the catalogs in web/locales"
@@ -84,6 +84,8 @@ lint: $(INSTALLED)
 	$(BIN)/ruff format --check .
 	@echo "== mypy =="
 	$(BIN)/mypy app
+	@echo "== lint-imports (the walls of ARCHITECTURE.md, contracts in pyproject.toml) =="
+	$(BIN)/lint-imports
 
 format: $(INSTALLED)
 	$(BIN)/ruff format .

@@ -157,7 +157,8 @@ def _purge(_args: argparse.Namespace) -> int:
 
 
 def _rotate_key(args: argparse.Namespace) -> int:
-    from app.crypto import KeyConfigurationError, add_generated_key, cipher, reencrypt_all
+    from app.crypto import KeyConfigurationError, add_generated_key, cipher
+    from app.key_rotation import reencrypt_all
 
     try:
         if args.generate:

@@ -5,6 +5,7 @@ No response ever carries a submitted value, a stack trace or SQL.
 """
 
 import logging
+from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlencode
@@ -13,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Match
 
 from app.i18n import N_, request_locale, translate
 from app.security_log import REFUSALS, note_refusal
@@ -20,6 +22,10 @@ from app.security_log import REFUSALS, note_refusal
 logger = logging.getLogger("stem.errors")
 
 PROBLEM_JSON = "application/problem+json"
+
+# Renders the friendly error page of a browser request: (request, status, title, detail, headers).
+# The pages floor gives it to `install_error_handlers`, so this module needs no templates.
+ErrorPage = Callable[[Request, int, str, str, dict[str, str] | None], Response]
 
 
 class DomainError(Exception):
@@ -168,10 +174,9 @@ def problem_response(
     extra: dict[str, Any] | None = None,
 ) -> Response:
     locale = request_locale(request)
-    if not wants_json(request):
-        from app.pages import render_error_page
-
-        return render_error_page(request, status, _title(locale, status), detail, headers=headers)
+    error_page: ErrorPage | None = getattr(request.app.state, "error_page", None)
+    if error_page is not None and not wants_json(request):
+        return error_page(request, status, _title(locale, status), detail, headers)
     body: dict[str, Any] = {
         "type": f"urn:stem:problem:{code}",
         "title": _title(locale, status),
@@ -264,16 +269,11 @@ async def _http_error_handler(request: Request, exc: Exception) -> Response:
 
 def _allowed_methods(request: Request) -> list[str]:
     """Every method this path answers to; Starlette names only the first matching route's."""
-    from starlette.routing import Match
-
-    from app.main import ROUTERS
-
     methods: set[str] = set()
-    for router in ROUTERS:
-        for route in router.routes:
-            match, _child = route.matches({**request.scope, "method": "GET"})
-            if match != Match.NONE:
-                methods.update(getattr(route, "methods", None) or ())
+    for route in request.app.router.routes:
+        match, _child = route.matches({**request.scope, "method": "GET"})
+        if match != Match.NONE:
+            methods.update(getattr(route, "methods", None) or ())
     if "GET" in methods:
         methods.add("HEAD")
     return sorted(methods)
@@ -285,7 +285,8 @@ def server_error_response(request: Request) -> Response:
     return problem_response(request, 500, "server_error", detail)
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def install_error_handlers(app: FastAPI, *, error_page: ErrorPage) -> None:
+    app.state.error_page = error_page
     app.add_exception_handler(DomainError, _domain_error_handler)
     app.add_exception_handler(RequestValidationError, _validation_error_handler)
     app.add_exception_handler(StarletteHTTPException, _http_error_handler)

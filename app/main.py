@@ -4,41 +4,32 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app import __version__
+from app import web as pages
 from app.accounts import api as accounts_api
-from app.accounts import pages as accounts_pages
 from app.audit.service import ClientAddressMiddleware
 from app.clinician import api as clinician_api
-from app.clinician import pages as clinician_pages
 from app.config import get_settings
 from app.errors import install_error_handlers
 from app.health import router as health_router
 from app.http_security import CrossSiteGuardMiddleware, SecurityHeadersMiddleware
 from app.journal import api as journal_api
-from app.journal import pages as journal_pages
 from app.maintenance import lifespan
 from app.openapi import install_openapi
 from app.paths import STATIC_DIR
 from app.privacy import api as privacy_api
-from app.privacy import pages as privacy_pages
-from app.pwa import router as pwa_router
 from app.security_log import RefusalLogMiddleware
 from app.sharing import api as sharing_api
-from app.sharing import pages as sharing_pages
+from app.web.rendering import error_page
 
-# Every router of the app, in order; the route-policy test walks these.
+# Every router of the app, in order: the JSON API, then the pages. The route-policy test walks these.
 ROUTERS = [
     health_router,
-    pwa_router,
     accounts_api.router,
     journal_api.router,
     sharing_api.router,
     clinician_api.router,
     privacy_api.router,
-    accounts_pages.router,
-    journal_pages.router,
-    sharing_pages.router,
-    clinician_pages.router,
-    privacy_pages.router,
+    *pages.ROUTERS,
 ]
 
 
@@ -52,7 +43,7 @@ def create_app() -> FastAPI:
         redoc_url=None if settings.is_production else "/redoc",
         lifespan=lifespan,
     )
-    install_error_handlers(app)
+    install_error_handlers(app, error_page=error_page)
     install_openapi(app)
     for router in ROUTERS:
         app.include_router(router)

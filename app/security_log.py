@@ -19,6 +19,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.audit.service import person_ref
+from app.db import open_session
 from app.models.types import utcnow
 
 logger = logging.getLogger("stem.security")
@@ -41,9 +43,6 @@ def note_refusal(request: Request, status: int, reason: str) -> None:
 
 
 def _pseudonym(user_id: uuid.UUID) -> str | None:
-    from app.audit.service import person_ref
-    from app.db import open_session
-
     try:
         with open_session(write=False) as session:
             return person_ref(session, user_id)

@@ -28,9 +28,9 @@ CALLS = 5
 
 
 def sessions(manifest_path: str, participants: int) -> int:
+    from app.accounts.deps import PLAIN_COOKIE
     from app.accounts.login_sessions import csrf_token_for, start_session
     from app.db import session_scope
-    from app.deps import PLAIN_COOKIE
     from app.models import User
 
     manifest = json.loads(Path(manifest_path).read_text())

@@ -9,8 +9,9 @@ from sqlalchemy import Text, text, type_coerce, update
 from sqlalchemy.engine import make_url
 from sqlmodel import select
 
-from app.crypto import UnreadableValue, cipher, reencrypt_all
+from app.crypto import UnreadableValue, cipher
 from app.db import get_engine
+from app.key_rotation import reencrypt_all
 from app.models import Entry, EntryResponse
 from app.models.enums import Discipline, Role
 from tests.factories import login, make_team, make_user

@@ -45,7 +45,7 @@ def test_service_worker_is_served_from_the_root_uncached(client):
 
 
 def test_service_worker_version_follows_static_files(client):
-    from app import pwa
+    from app.web import pwa
 
     version = client.get("/sw.js").text.split('const STEM_VERSION = "')[1][:16]
     assert version == pwa._shell()[0]

@@ -3,7 +3,7 @@
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
-from app.deps import PUBLIC_ROUTES, authenticated
+from app.accounts.deps import PUBLIC_ROUTES, authenticated
 from app.main import ROUTERS
 
 

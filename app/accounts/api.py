@@ -3,11 +3,18 @@
 import uuid
 
 from fastapi import APIRouter, Request, Response, status
-from sqlmodel import Session
 
 from app.accounts import service
-from app.accounts.login_sessions import csrf_token_for, replace_session
-from app.accounts.repository import team_ids_of
+from app.accounts.deps import (
+    CLEAR_SITE_DATA,
+    AuthDep,
+    CurrentAdmin,
+    CurrentUser,
+    clear_session_cookie,
+    session_cookie_name,
+    set_session_cookie,
+)
+from app.accounts.login_sessions import replace_session
 from app.accounts.schemas import (
     InvitationCreate,
     InvitationCreated,
@@ -25,57 +32,9 @@ from app.accounts.schemas import (
     UserAdminUpdate,
     UserAdminView,
 )
-from app.config import get_settings
-from app.deps import (
-    AuthDep,
-    CurrentAdmin,
-    CurrentUser,
-    SessionDep,
-    client_address,
-    session_cookie_name,
-)
-from app.models import LoginSession, User
+from app.deps import SessionDep, client_address
 
 router = APIRouter(prefix="/api/v1")
-
-CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
-
-
-def me_public(session: Session, user: User, login_session: LoginSession) -> MePublic:
-    return MePublic(
-        id=user.id,
-        username=user.username,
-        display_name=user.display_name,
-        role=user.role,
-        discipline=user.discipline,
-        locale=user.locale,
-        time_zone=user.time_zone,
-        csrf_token=csrf_token_for(login_session.id),
-        team_ids=team_ids_of(session, user.id),
-    )
-
-
-def set_session_cookie(request: Request, response: Response, token: str, user: User) -> None:
-    absolute, _idle = get_settings().session_lifetimes(user.role.value)
-    response.set_cookie(
-        session_cookie_name(request),
-        token,
-        max_age=int(absolute.total_seconds()),
-        httponly=True,
-        secure=request.url.scheme == "https",
-        samesite="lax",
-        path="/",
-    )
-
-
-def clear_session_cookie(request: Request, response: Response) -> None:
-    response.delete_cookie(
-        session_cookie_name(request),
-        path="/",
-        secure=request.url.scheme == "https",
-        httponly=True,
-        samesite="lax",
-    )
 
 
 @router.post("/auth/login", tags=["auth"])
@@ -89,7 +48,7 @@ def login(data: LoginRequest, request: Request, response: Response, session: Ses
     started = replace_session(session, user, request.cookies.get(session_cookie_name(request)))
     request.state.locale = user.locale
     set_session_cookie(request, response, started.token, user)
-    return me_public(session, user, started.record)
+    return service.me(session, actor=user, login_session=started.record)
 
 
 @router.post("/auth/register", status_code=status.HTTP_201_CREATED, tags=["auth"])
@@ -98,7 +57,7 @@ def register(data: RegisterRequest, request: Request, response: Response, sessio
     started = replace_session(session, user, request.cookies.get(session_cookie_name(request)))
     request.state.locale = user.locale
     set_session_cookie(request, response, started.token, user)
-    return me_public(session, user, started.record)
+    return service.me(session, actor=user, login_session=started.record)
 
 
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT, tags=["auth"])
@@ -112,13 +71,13 @@ def logout(request: Request, auth: AuthDep, session: SessionDep) -> Response:
 
 @router.get("/me", tags=["me"])
 def read_me(auth: AuthDep, session: SessionDep) -> MePublic:
-    return me_public(session, auth.user, auth.login_session)
+    return service.me(session, actor=auth.user, login_session=auth.login_session)
 
 
 @router.patch("/me", tags=["me"])
 def update_me(data: ProfileUpdate, auth: AuthDep, session: SessionDep) -> MePublic:
     user = service.update_profile(session, actor=auth.user, data=data)
-    return me_public(session, user, auth.login_session)
+    return service.me(session, actor=user, login_session=auth.login_session)
 
 
 @router.post("/me/password", status_code=status.HTTP_204_NO_CONTENT, tags=["me"])

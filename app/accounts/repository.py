@@ -1,7 +1,7 @@
 """All SQL of the accounts domain."""
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
@@ -17,6 +17,21 @@ def user_by_username(session: Session, username: str) -> User | None:
 
 def user_by_id(session: Session, user_id: uuid.UUID) -> User | None:
     return session.get(User, user_id)
+
+
+def users_by_ids(session: Session, user_ids: Iterable[uuid.UUID | None]) -> dict[uuid.UUID, User]:
+    """The accounts among these ids that still exist, in one query (None and repeats are ignored)."""
+    ids = list({user_id for user_id in user_ids if user_id is not None})
+    if not ids:
+        return {}
+    return {user.id: user for user in session.exec(select(User).where(col(User.id).in_(ids))).all()}
+
+
+def delete_user(session: Session, user: User) -> None:
+    """The account itself; what hangs on it goes by ON DELETE CASCADE or SET NULL."""
+    session.execute(update(Invitation).where(col(Invitation.used_by_id) == user.id).values(used_by_id=None))
+    session.delete(user)
+    session.flush()
 
 
 def username_taken(session: Session, username: str) -> bool:

@@ -98,6 +98,14 @@ class MemberPublic(BaseModel):
     joined_at: datetime
 
 
+class ClinicianBrief(BaseModel):
+    """A clinician as a participant of their team sees them: a name and a discipline."""
+
+    id: uuid.UUID
+    display_name: str
+    discipline: Discipline | None
+
+
 class UserAdminView(BaseModel):
     """What an admin sees of an account: never anything a participant wrote."""
 

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from app.accounts import repository
 from app.accounts.invitation_codes import code_hash, new_code
-from app.accounts.login_sessions import end_all_sessions, end_session
+from app.accounts.login_sessions import csrf_token_for, end_all_sessions, end_session
 from app.accounts.passwords import (
     dummy_hash,
     hash_password,
@@ -19,17 +19,20 @@ from app.accounts.passwords import (
     verify_password,
 )
 from app.accounts.schemas import (
+    ClinicianBrief,
     InvitationCreate,
     InvitationCreated,
     InvitationPublic,
     InvitationStatus,
     MemberPublic,
+    MePublic,
     PasswordChange,
     ProfileUpdate,
     RegisterRequest,
     TeamCreate,
     TeamPublic,
     UserAdminView,
+    UserPublic,
 )
 from app.accounts.throttle import throttle_keys, throttle_store
 from app.audit import service as audit
@@ -44,7 +47,7 @@ from app.errors import (
     TooManyRequests,
 )
 from app.i18n import N_
-from app.models import CareTeam, Invitation, TeamMembership, User
+from app.models import CareTeam, Invitation, LoginSession, TeamMembership, User
 from app.models.enums import Discipline, Role
 from app.models.types import utcnow
 
@@ -220,6 +223,26 @@ def end_all_sessions_of(session: Session, *, actor: User) -> int:
     return ended
 
 
+def me(session: Session, *, actor: User, login_session: LoginSession) -> MePublic:
+    """The signed-in account, with the CSRF token its session needs and its teams."""
+    return MePublic.model_validate(
+        {
+            **UserPublic.model_validate(actor, from_attributes=True).model_dump(),
+            "csrf_token": csrf_token_for(login_session.id),
+            "team_ids": repository.team_ids_of(session, actor.id),
+        }
+    )
+
+
+def erase_account(session: Session, *, actor: User) -> None:
+    """The account of someone who asked to erase everything: every session ends, invitations they
+    used forget them, and the account goes (what they wrote is erased by its own domains)."""
+    end_all_sessions(session, actor.id)
+    user = repository.user_by_id(session, actor.id)
+    if user is not None:
+        repository.delete_user(session, user)
+
+
 def confirm_password(session: Session, *, actor: User, password: str, field: str, message: str) -> None:
     """Re-authentication inside a session (password change, erasure): throttled and audited like
     a login, so a stolen session cannot guess the password without limit."""
@@ -348,6 +371,24 @@ def list_members(session: Session, *, actor: User, team_id: uuid.UUID) -> list[M
         )
         for member, user in repository.members_of(session, team_id, roles=roles)
     ]
+
+
+def team_clinicians(session: Session, *, actor: User, active_only: bool = True) -> list[ClinicianBrief]:
+    """The clinicians of the participant's own care team, by name (none without a team)."""
+    team_id = repository.participant_team_id(session, actor.id)
+    if team_id is None:
+        return []
+    return [
+        ClinicianBrief.model_validate(user, from_attributes=True)
+        for _member, user in repository.members_of(session, team_id, roles=[Role.clinician])
+        if user.is_active or not active_only
+    ]
+
+
+def care_team_name(session: Session, *, actor: User) -> str | None:
+    team_id = repository.participant_team_id(session, actor.id)
+    team = repository.team_by_id(session, team_id) if team_id else None
+    return team.name if team else None
 
 
 def add_member(session: Session, *, actor: User, team_id: uuid.UUID, user_id: uuid.UUID) -> MemberPublic:

@@ -18,6 +18,7 @@ from sqlalchemy import text
 from sqlmodel import Session, col, select
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.db import open_session
 from app.models import AuditEvent, AuditPerson, User
 from app.models.types import utcnow
 
@@ -200,8 +201,6 @@ class ClientAddressMiddleware:
 
 def record_alone(**event: object) -> None:
     """For events whose request is rolled back (a failed login): a transaction of their own."""
-    from app.db import open_session
-
     with open_session(write=True) as session:
         record(session, **event)  # type: ignore[arg-type]
         session.commit()

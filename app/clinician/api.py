@@ -4,9 +4,10 @@ import uuid
 
 from fastapi import APIRouter
 
+from app.accounts.deps import CurrentClinician
 from app.clinician import service
 from app.clinician.schemas import ParticipantSummary, Preparation
-from app.deps import CurrentClinician, SessionDep, records_access
+from app.deps import SessionDep, records_access
 from app.models.enums import EntryKind
 
 router = APIRouter(prefix="/api/v1/clinician", tags=["clinician"])

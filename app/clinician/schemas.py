@@ -5,7 +5,8 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
-from app.models.enums import Discipline, EntryKind, GoalStatus, Importance, Outcome, ParticipantView, Topic
+from app.journal.schemas import EntryFields
+from app.models.enums import Discipline, EntryKind, Outcome, ParticipantView
 from app.sharing.schemas import AppointmentPublic, ResponsePublic
 
 
@@ -15,17 +16,10 @@ class SharedWith(BaseModel):
     clinician_discipline: Discipline | None
 
 
-class ClinicianEntryView(BaseModel):
+class ClinicianEntryView(EntryFields):
+    """An entry as a clinician it is shared with sees it: no version, trash or private state."""
+
     id: uuid.UUID
-    kind: EntryKind
-    body: str
-    topic: Topic | None
-    about_discipline: Discipline | None
-    about_clinician_id: uuid.UUID | None
-    importance: Importance
-    raise_next_session: bool
-    intensity: int | None
-    goal_status: GoalStatus | None
     created_at: datetime
     edited_after_sharing: bool
     is_new: bool
@@ -33,6 +27,13 @@ class ClinicianEntryView(BaseModel):
     responses: list[ResponsePublic]
     agreement: Outcome | None
     participant_view: ParticipantView | None
+
+
+class EntryBrief(BaseModel):
+    """Whose entry it is and its kind: where a clinician's page goes back to after a response."""
+
+    participant_id: uuid.UUID
+    kind: EntryKind
 
 
 class ParticipantSummary(BaseModel):

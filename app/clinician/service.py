@@ -3,6 +3,7 @@
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlmodel import Session
 
@@ -10,6 +11,7 @@ from app.accounts import repository as accounts_repository
 from app.audit import service as audit
 from app.clinician.schemas import (
     ClinicianEntryView,
+    EntryBrief,
     ParticipantBrief,
     ParticipantSummary,
     Preparation,
@@ -22,7 +24,7 @@ from app.models.enums import EntryKind, ResponseKind, Role
 from app.models.types import utcnow
 from app.sharing import repository
 from app.sharing.repository import READ_VIA_PREPARATION
-from app.sharing.service import _appointment_public, _response_public
+from app.sharing.service import appointment_public, response_public
 
 PARTICIPANT_NOT_FOUND = N_("This participant does not exist, or is not in one of your teams.")
 
@@ -54,15 +56,8 @@ def _views(session: Session, actor: User, entries: Sequence[Entry]) -> dict[uuid
     reads = repository.reads_of(session, actor.id, ids)
     shares = repository.live_shares_of_entries(session, ids)
     responses = repository.responses_of(session, ids)
-    people = {
-        user.id: user
-        for user in (
-            accounts_repository.user_by_id(session, clinician_id)
-            for clinician_id in {s.clinician_id for s in shares if s.clinician_id}
-        )
-        if user is not None
-    }
-    first_shared: dict[uuid.UUID, object] = {}
+    people = accounts_repository.users_by_ids(session, [share.clinician_id for share in shares])
+    first_shared: dict[uuid.UUID, datetime] = {}
     shared_with: dict[uuid.UUID, list[SharedWith]] = {}
     for share in sorted(shares, key=lambda s: s.created_at):
         first_shared.setdefault(share.entry_id, share.created_at)
@@ -79,26 +74,24 @@ def _views(session: Session, actor: User, entries: Sequence[Entry]) -> dict[uuid
         entry_responses = responses.get(entry.id, [])
         discussed = [r for r, _u in entry_responses if r.kind == ResponseKind.discussed and r.outcome]
         read = reads.get(entry.id)
-        views[entry.id] = ClinicianEntryView(
-            id=entry.id,
-            kind=entry.kind,
-            body=entry.body,
-            topic=entry.topic,
-            about_discipline=entry.about_discipline,
-            about_clinician_id=entry.about_clinician_id,
-            importance=entry.importance,
-            raise_next_session=entry.raise_next_session,
-            intensity=entry.intensity,
-            goal_status=entry.goal_status,
-            created_at=entry.created_at,
-            edited_after_sharing=entry.updated_at > first_shared[entry.id],  # type: ignore[operator]
-            is_new=read is None or read.last_opened_at < entry.updated_at,
-            shared_with=shared_with.get(entry.id, []),
-            responses=[_response_public(r, u) for r, u in entry_responses],
-            agreement=discussed[-1].outcome if discussed else None,
-            participant_view=discussed[-1].participant_view if discussed else None,
+        views[entry.id] = ClinicianEntryView.model_validate(
+            {
+                **entry.model_dump(),
+                "edited_after_sharing": entry.updated_at > first_shared[entry.id],
+                "is_new": read is None or read.last_opened_at < entry.updated_at,
+                "shared_with": shared_with.get(entry.id, []),
+                "responses": [response_public(r, u) for r, u in entry_responses],
+                "agreement": discussed[-1].outcome if discussed else None,
+                "participant_view": discussed[-1].participant_view if discussed else None,
+            }
         )
     return views
+
+
+def entry_brief(session: Session, *, actor: User, entry_id: uuid.UUID) -> EntryBrief | None:
+    """Whose entry it is and its kind, if this clinician may see it."""
+    entry = repository.visible_entry(session, actor.id, entry_id)
+    return EntryBrief(participant_id=entry.author_id, kind=entry.kind) if entry else None
 
 
 def _record_reads(session: Session, actor: User, participant: User, entries: Sequence[Entry]) -> None:
@@ -132,7 +125,7 @@ def preparation(
     if new_only:
         entries = [entry for entry in entries if views[entry.id].is_new]
     upcoming = repository.next_appointment_with(session, actor.id, participant.id, since=utcnow())
-    appointment = _appointment_public(session, upcoming, viewer=actor) if upcoming else None
+    appointment = appointment_public(session, upcoming, viewer=actor) if upcoming else None
     on_agenda = [item.entry_id for item in appointment.agenda] if appointment else []
     shown = {entry.id for entry in entries}
     agenda = [views[entry_id] for entry_id in on_agenda if entry_id in shown]

@@ -5,7 +5,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response, status
 
-from app.deps import CurrentParticipant, SessionDep
+from app.accounts.deps import CurrentParticipant
+from app.deps import SessionDep
 from app.journal import service
 from app.journal.schemas import EntryConflict, EntryCreate, EntryPage, EntryPublic, EntryUpdate
 from app.models.enums import EntryKind, Topic

@@ -1,7 +1,7 @@
 """All SQL of the journal. Every query here is scoped to one author."""
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +21,28 @@ def own_entry(session: Session, author_id: uuid.UUID, entry_id: uuid.UUID) -> En
     if entry is None or entry.author_id != author_id:
         return None
     return entry
+
+
+def own_entries_by_ids(
+    session: Session, author_id: uuid.UUID, entry_ids: Iterable[uuid.UUID]
+) -> Sequence[Entry]:
+    """The author's own entries among these ids (in the trash too); anyone else's are left out."""
+    ids = list(dict.fromkeys(entry_ids))
+    if not ids:
+        return []
+    return session.exec(select(Entry).where(col(Entry.author_id) == author_id, col(Entry.id).in_(ids))).all()
+
+
+def all_of_author(session: Session, author_id: uuid.UUID) -> Sequence[Entry]:
+    """Every entry of an author, in the trash too, oldest first (for their export)."""
+    return session.exec(
+        select(Entry).where(col(Entry.author_id) == author_id).order_by(col(Entry.created_at), col(Entry.id))
+    ).all()
+
+
+def delete_all_of_author(session: Session, author_id: uuid.UUID) -> int:
+    result = session.execute(delete(Entry).where(col(Entry.author_id) == author_id))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def own_entries_page(

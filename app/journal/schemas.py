@@ -15,10 +15,10 @@ class _Strict(StrictModel):
     """Unknown fields and unstorable text are refused."""
 
 
-class EntryCreate(_Strict):
-    """A new entry. `id` may be made by the phone, so that a replayed save is recognised."""
+class EntryFields(BaseModel):
+    """What a participant writes: the fields that the author's, the API's and a clinician's view
+    of an entry share."""
 
-    id: uuid.UUID | None = None
     kind: EntryKind
     # Length is checked after normalising line endings, in the service (with a clear message).
     body: str = Field(max_length=MAX_BODY * 2)
@@ -29,6 +29,12 @@ class EntryCreate(_Strict):
     raise_next_session: bool = False
     intensity: int | None = Field(default=None, ge=0, le=10)
     goal_status: GoalStatus | None = None
+
+
+class EntryCreate(EntryFields, _Strict):
+    """A new entry. `id` may be made by the phone, so that a replayed save is recognised."""
+
+    id: uuid.UUID | None = None
     # When the participant wrote it (on the phone, perhaps offline); defaults to now.
     written_at: AwareDatetime | None = None
 
@@ -48,19 +54,10 @@ class EntryUpdate(_Strict):
     version: int | None = Field(default=None, ge=1)
 
 
-class EntryPublic(BaseModel):
+class EntryPublic(EntryFields):
     """An entry as its author sees it."""
 
     id: uuid.UUID
-    kind: EntryKind
-    body: str
-    topic: Topic | None
-    about_discipline: Discipline | None
-    about_clinician_id: uuid.UUID | None
-    importance: Importance
-    raise_next_session: bool
-    intensity: int | None
-    goal_status: GoalStatus | None
     version: int
     created_at: datetime
     updated_at: datetime

@@ -11,6 +11,7 @@ import hmac
 import json
 import unicodedata
 import uuid
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,7 +23,7 @@ from app.config import get_settings
 from app.errors import Conflict, DomainError, InvalidInput, NotFound, PreconditionFailed
 from app.i18n import N_
 from app.journal import repository
-from app.journal.schemas import MAX_BODY, EntryCreate, EntryPage, EntryPublic, EntryUpdate
+from app.journal.schemas import MAX_BODY, EntryCreate, EntryFields, EntryPage, EntryPublic, EntryUpdate
 from app.models import Entry, User
 from app.models.enums import EntryKind, GoalStatus, Role, Topic
 from app.models.types import utcnow
@@ -48,23 +49,7 @@ def purge_time(entry: Entry) -> datetime | None:
 
 
 def entry_public(entry: Entry) -> EntryPublic:
-    return EntryPublic(
-        id=entry.id,
-        kind=entry.kind,
-        body=entry.body,
-        topic=entry.topic,
-        about_discipline=entry.about_discipline,
-        about_clinician_id=entry.about_clinician_id,
-        importance=entry.importance,
-        raise_next_session=entry.raise_next_session,
-        intensity=entry.intensity,
-        goal_status=entry.goal_status,
-        version=entry.version,
-        created_at=entry.created_at,
-        updated_at=entry.updated_at,
-        deleted_at=entry.deleted_at,
-        purge_at=purge_time(entry),
-    )
+    return EntryPublic.model_validate({**entry.model_dump(), "purge_at": purge_time(entry)})
 
 
 def etag(entry: Entry | EntryPublic) -> str:
@@ -203,6 +188,27 @@ def get_entry(session: Session, *, actor: User, entry_id: uuid.UUID) -> EntryPub
     return entry_public(_own(session, actor, entry_id))
 
 
+def entries_by_ids(
+    session: Session, *, actor: User, entry_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, EntryPublic]:
+    """The participant's own entries among these ids, in the trash too; others are left out."""
+    return {
+        entry.id: entry_public(entry)
+        for entry in repository.own_entries_by_ids(session, actor.id, entry_ids)
+        if not _purged(entry)
+    }
+
+
+def all_entries(session: Session, *, actor: User) -> list[EntryPublic]:
+    """Everything the participant wrote, in the trash too, oldest first (for their export)."""
+    return [entry_public(entry) for entry in repository.all_of_author(session, actor.id)]
+
+
+def erase_all_entries(session: Session, *, actor: User) -> int:
+    """Every entry of the participant, at once; shares, responses and agendas follow by cascade."""
+    return repository.delete_all_of_author(session, actor.id)
+
+
 def encode_cursor(entry: Entry) -> str:
     raw = f"{entry.created_at.isoformat()}|{entry.id}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
@@ -284,11 +290,7 @@ def update_entry(
         merged["goal_status"] = None
     _check_kind_fields(merged)
     _check_about(session, actor, merged)
-    fields = (
-        "kind", "body", "topic", "about_discipline", "about_clinician_id",
-        "importance", "raise_next_session", "intensity", "goal_status",
-    )  # fmt: skip
-    values = {name: merged[name] for name in fields}
+    values = {name: merged[name] for name in EntryFields.model_fields}
     values["updated_at"] = utcnow()
     if not repository.update_if_version(session, entry.id, entry.version, values):
         session.refresh(entry)

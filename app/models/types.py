@@ -6,6 +6,8 @@ from typing import Any
 
 from sqlalchemy import DateTime, Dialect, Enum, Text, TypeDecorator
 
+from app.crypto import cipher
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC on the way in and out, on SQLite (which keeps no zone) as on PostgreSQL."""
@@ -63,13 +65,9 @@ class EncryptedText(TypeDecorator[str]):
     def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
         if value is None:
             return None
-        from app.crypto import cipher
-
         return cipher().encrypt(value, self.context)
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
         if value is None:
             return None
-        from app.crypto import cipher
-
         return cipher().decrypt(value, self.context)

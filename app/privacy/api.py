@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter, Request, Response, status
 
-from app.accounts.api import CLEAR_SITE_DATA, clear_session_cookie
-from app.deps import CurrentParticipant, SessionDep, records_access
+from app.accounts.deps import CLEAR_SITE_DATA, CurrentParticipant, clear_session_cookie
+from app.deps import SessionDep, records_access
 from app.privacy import service
 from app.privacy.schemas import EraseRequest, ParticipantExport
 

@@ -5,7 +5,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from app.deps import CurrentParticipant, CurrentUser, SessionDep, records_access
+from app.accounts.deps import CurrentParticipant, CurrentUser
+from app.deps import SessionDep, records_access
 from app.sharing import service
 from app.sharing.schemas import (
     AccessLogItem,

@@ -136,6 +136,19 @@ def live_shares_of_entries(session: Session, entry_ids: Sequence[uuid.UUID]) -> 
     ).all()
 
 
+def shared_entries_of(session: Session, author_id: uuid.UUID, limit: int) -> Sequence[Entry]:
+    """An author's entries with at least one live share, newest first (not those in the trash)."""
+    shared = select(Share.entry_id).where(
+        col(Share.participant_id) == author_id, col(Share.revoked_at).is_(None)
+    )
+    return session.exec(
+        select(Entry)
+        .where(col(Entry.author_id) == author_id, col(Entry.deleted_at).is_(None), col(Entry.id).in_(shared))
+        .order_by(col(Entry.created_at).desc(), col(Entry.id).desc())
+        .limit(limit)
+    ).all()
+
+
 def share_by_id(session: Session, share_id: uuid.UUID) -> Share | None:
     return session.get(Share, share_id)
 
@@ -317,6 +330,20 @@ def responses_of(
     for response, user in rows:
         result.setdefault(response.entry_id, []).append((response, user))
     return result
+
+
+def responses_to_author(
+    session: Session, author_id: uuid.UUID, limit: int
+) -> Sequence[tuple[EntryResponse, Entry, User | None]]:
+    """Responses on an author's entries (not those in the trash), newest first."""
+    return session.exec(
+        select(EntryResponse, Entry, User)
+        .join(Entry, col(Entry.id) == col(EntryResponse.entry_id))
+        .join(User, col(User.id) == col(EntryResponse.clinician_id), isouter=True)
+        .where(col(Entry.author_id) == author_id, col(Entry.deleted_at).is_(None))
+        .order_by(col(EntryResponse.created_at).desc(), col(EntryResponse.id).desc())
+        .limit(limit)
+    ).all()
 
 
 def response_by_id(session: Session, response_id: uuid.UUID) -> EntryResponse | None:

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
+from app.journal.schemas import EntryPublic
 from app.models.enums import Discipline, Outcome, ParticipantView, ResponseKind, ShareAudience
 from app.validation import StrictModel
 
@@ -66,6 +67,27 @@ class ResponsePublic(BaseModel):
     participant_view: ParticipantView | None
     participant_note: str | None
     participant_viewed_at: datetime | None
+
+
+class EntrySharing(BaseModel):
+    """Next to one of my entries in a list: with whom it is shared now, and what the team said."""
+
+    shared_with_team: bool = False
+    shared_with: list[str] = Field(default_factory=list)
+    replies: int = 0
+    seen: int = 0
+    latest_response_at: datetime | None = None
+
+    @property
+    def shared(self) -> bool:
+        return self.shared_with_team or bool(self.shared_with)
+
+
+class ResponseToMe(BaseModel):
+    """A response of my team, with the entry of mine it is about."""
+
+    response: ResponsePublic
+    entry: EntryPublic
 
 
 class AccessLogItem(BaseModel):

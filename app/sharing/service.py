@@ -16,7 +16,8 @@ from app.audit import service as audit
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.i18n import N_
 from app.journal import repository as journal_repository
-from app.journal.service import ENTRY_NOT_FOUND
+from app.journal.schemas import EntryPublic
+from app.journal.service import ENTRY_NOT_FOUND, entry_public
 from app.models import AgendaItem, Appointment, Entry, EntryResponse, Share, User
 from app.models.enums import EntryKind, ResponseKind, Role, ShareAudience
 from app.models.types import utcnow
@@ -27,9 +28,11 @@ from app.sharing.schemas import (
     AgendaSet,
     AppointmentCreate,
     AppointmentPublic,
+    EntrySharing,
     ParticipantViewCreate,
     ResponseCreate,
     ResponsePublic,
+    ResponseToMe,
     ShareCreate,
     SharePublic,
 )
@@ -62,18 +65,17 @@ def _team_clinicians(session: Session, actor: User) -> dict[uuid.UUID, User]:
     }
 
 
+def _named(clinician: User | None) -> dict[str, object]:
+    """The clinician's name and discipline next to their share or response (None once erased)."""
+    return {
+        "clinician_name": clinician.display_name if clinician else None,
+        "clinician_discipline": clinician.discipline if clinician else None,
+    }
+
+
 def _share_public(share: Share, clinicians: dict[uuid.UUID, User]) -> SharePublic:
     clinician = clinicians.get(share.clinician_id) if share.clinician_id else None
-    return SharePublic(
-        id=share.id,
-        entry_id=share.entry_id,
-        audience=share.audience,
-        clinician_id=share.clinician_id,
-        clinician_name=clinician.display_name if clinician else None,
-        clinician_discipline=clinician.discipline if clinician else None,
-        created_at=share.created_at,
-        revoked_at=share.revoked_at,
-    )
+    return SharePublic.model_validate({**share.model_dump(), **_named(clinician)})
 
 
 def share_entries(
@@ -121,17 +123,54 @@ def list_shares(session: Session, *, actor: User, entry_id: uuid.UUID) -> list[S
     entry = journal_repository.own_entry(session, actor.id, entry_id)
     if entry is None:
         raise NotFound(ENTRY_NOT_FOUND)
-    people = _people(session, [s.clinician_id for s in repository.shares_of_entry(session, entry_id)])
-    return [_share_public(share, people) for share in repository.shares_of_entry(session, entry_id)]
+    shares = repository.shares_of_entry(session, entry_id)
+    people = accounts_repository.users_by_ids(session, [share.clinician_id for share in shares])
+    return [_share_public(share, people) for share in shares]
 
 
-def _people(session: Session, ids: Sequence[uuid.UUID | None]) -> dict[uuid.UUID, User]:
-    found = {}
-    for user_id in {i for i in ids if i is not None}:
-        user = accounts_repository.user_by_id(session, user_id)
-        if user is not None:
-            found[user_id] = user
-    return found
+def sharing_summaries(
+    session: Session, *, actor: User, entry_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, EntrySharing]:
+    """For a page of my own entries: with whom each is shared now and what the team said.
+    A few queries, whatever the page size; anyone else's entry ids get an empty summary."""
+    own = [
+        entry.id
+        for entry in journal_repository.own_entries_by_ids(session, actor.id, entry_ids)
+        if entry.deleted_at is None
+    ]
+    summaries = {entry_id: EntrySharing() for entry_id in entry_ids}
+    shares = repository.live_shares_of_entries(session, own)
+    people = accounts_repository.users_by_ids(session, [share.clinician_id for share in shares])
+    for share in shares:
+        summary = summaries[share.entry_id]
+        if share.clinician_id is None:
+            summary.shared_with_team = True
+        else:
+            person = people.get(share.clinician_id)
+            summary.shared_with.append(person.display_name if person else "?")
+    for entry_id, responses in repository.responses_of(session, own).items():
+        summary = summaries[entry_id]
+        for response, _clinician in responses:
+            if response.kind == ResponseKind.seen:
+                summary.seen += 1
+            else:
+                summary.replies += 1
+            summary.latest_response_at = max(filter(None, (summary.latest_response_at, response.created_at)))
+    for summary in summaries.values():
+        summary.shared_with.sort(key=str.casefold)
+    return summaries
+
+
+def shared_entries(session: Session, *, actor: User, limit: int = 200) -> list[EntryPublic]:
+    """My entries with at least one live share, newest first (not those in the trash)."""
+    return [entry_public(entry) for entry in repository.shared_entries_of(session, actor.id, limit)]
+
+
+def readable_by(
+    session: Session, *, actor: User, clinician_id: uuid.UUID, entry_ids: Sequence[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Which of these entries of mine this clinician can read now."""
+    return repository.filter_visible(session, clinician_id, entry_ids, author_id=actor.id)
 
 
 def revoke_share(session: Session, *, actor: User, entry_id: uuid.UUID, share_id: uuid.UUID) -> SharePublic:
@@ -142,7 +181,7 @@ def revoke_share(session: Session, *, actor: User, entry_id: uuid.UUID, share_id
         repository.revoke_share(session, share.id)
         session.refresh(share)
         audit.record(session, action="share.revoke", actor=actor, subject_id=actor.id, target=share.entry_id)
-    return _share_public(share, _people(session, [share.clinician_id]))
+    return _share_public(share, accounts_repository.users_by_ids(session, [share.clinician_id]))
 
 
 def access_log(session: Session, *, actor: User) -> list[AccessLogItem]:
@@ -167,21 +206,28 @@ def readers_of_entry(session: Session, *, actor: User, entry_id: uuid.UUID) -> l
 # --- responses ----------------------------------------------------------------------------
 
 
-def _response_public(response: EntryResponse, clinician: User | None) -> ResponsePublic:
-    return ResponsePublic(
-        id=response.id,
-        entry_id=response.entry_id,
-        kind=response.kind,
-        body=response.body,
-        outcome=response.outcome,
-        clinician_id=response.clinician_id,
-        clinician_name=clinician.display_name if clinician else None,
-        clinician_discipline=clinician.discipline if clinician else None,
-        created_at=response.created_at,
-        participant_view=response.participant_view,
-        participant_note=response.participant_note,
-        participant_viewed_at=response.participant_viewed_at,
-    )
+def response_public(response: EntryResponse, clinician: User | None) -> ResponsePublic:
+    return ResponsePublic.model_validate({**response.model_dump(), **_named(clinician)})
+
+
+def responses_to_me(session: Session, *, actor: User, limit: int = 100) -> list[ResponseToMe]:
+    """What my team said on my entries (not those in the trash), newest first."""
+    return [
+        ResponseToMe(response=response_public(response, clinician), entry=entry_public(entry))
+        for response, entry, clinician in repository.responses_to_author(session, actor.id, limit)
+    ]
+
+
+def responses_on_my_entries(
+    session: Session, *, actor: User, entry_ids: Sequence[uuid.UUID]
+) -> list[ResponsePublic]:
+    """Every response on these entries of mine (in the trash too), oldest first per entry."""
+    own = [entry.id for entry in journal_repository.own_entries_by_ids(session, actor.id, entry_ids)]
+    return [
+        response_public(response, clinician)
+        for items in repository.responses_of(session, own).values()
+        for response, clinician in items
+    ]
 
 
 def _readable_entry(session: Session, actor: User, entry_id: uuid.UUID) -> Entry:
@@ -220,7 +266,7 @@ def add_response(
     session.add(response)
     session.flush()
     audit.record(session, action="response.create", actor=actor, subject_id=entry.author_id, target=entry.id)
-    return _response_public(response, actor)
+    return response_public(response, actor)
 
 
 def list_responses(session: Session, *, actor: User, entry_id: uuid.UUID) -> list[ResponsePublic]:
@@ -234,7 +280,7 @@ def list_responses(session: Session, *, actor: User, entry_id: uuid.UUID) -> lis
             subject_id=entry.author_id,
             target=entry.id,
         )
-    return [_response_public(r, u) for r, u in repository.responses_of(session, [entry.id]).get(entry.id, [])]
+    return [response_public(r, u) for r, u in repository.responses_of(session, [entry.id]).get(entry.id, [])]
 
 
 def record_participant_view(
@@ -254,7 +300,7 @@ def record_participant_view(
     clinician = (
         accounts_repository.user_by_id(session, response.clinician_id) if response.clinician_id else None
     )
-    return _response_public(response, clinician)
+    return response_public(response, clinician)
 
 
 # --- appointments and agendas -------------------------------------------------------------
@@ -268,7 +314,7 @@ def _shares_a_team(session: Session, participant_id: uuid.UUID, clinician_id: uu
     return member is not None and member.member_role == Role.clinician
 
 
-def _appointment_public(session: Session, appointment: Appointment, *, viewer: User) -> AppointmentPublic:
+def appointment_public(session: Session, appointment: Appointment, *, viewer: User) -> AppointmentPublic:
     participant = accounts_repository.user_by_id(session, appointment.participant_id)
     clinician = accounts_repository.user_by_id(session, appointment.clinician_id)
     items = repository.agenda_of(session, appointment.id)
@@ -332,7 +378,7 @@ def create_appointment(session: Session, *, actor: User, data: AppointmentCreate
     audit.record(
         session, action="appointment.create", actor=actor, subject_id=participant_id, target=appointment.id
     )
-    return _appointment_public(session, appointment, viewer=actor)
+    return appointment_public(session, appointment, viewer=actor)
 
 
 def list_appointments(
@@ -349,7 +395,7 @@ def list_appointments(
         rows = [a for a in rows if _shares_a_team(session, a.participant_id, actor.id)]
     else:
         raise Forbidden(N_("Your account cannot do this."))
-    return [_appointment_public(session, appointment, viewer=actor) for appointment in rows]
+    return [appointment_public(session, appointment, viewer=actor) for appointment in rows]
 
 
 def _reachable_appointment(session: Session, actor: User, appointment_id: uuid.UUID) -> Appointment:
@@ -360,7 +406,7 @@ def _reachable_appointment(session: Session, actor: User, appointment_id: uuid.U
 
 
 def get_appointment(session: Session, *, actor: User, appointment_id: uuid.UUID) -> AppointmentPublic:
-    return _appointment_public(session, _reachable_appointment(session, actor, appointment_id), viewer=actor)
+    return appointment_public(session, _reachable_appointment(session, actor, appointment_id), viewer=actor)
 
 
 def set_agenda(
@@ -395,4 +441,4 @@ def set_agenda(
             )
         )
     session.flush()
-    return _appointment_public(session, appointment, viewer=actor)
+    return appointment_public(session, appointment, viewer=actor)

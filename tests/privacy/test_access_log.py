@@ -12,7 +12,7 @@ from app.audit.service import verify
 from app.db import open_session
 from app.models import AuditPerson, User
 from tests.journal.test_list_cost import counted_queries
-from tests.journal.test_pages import text_of
+from tests.web.page_client import text_of
 
 
 def prep(world, who: str) -> None:

@@ -1,0 +1,21 @@
+"""The pages people see: the top floor. It composes the domains' services into pages and holds
+no rules and no SQL (see ../shared/ARCHITECTURE.md)."""
+
+from fastapi import APIRouter
+
+from app.web import accounts, home, pwa
+from app.web.clinician import dashboard, preparation
+from app.web.participant import appointments, journal, my_data, sharing
+
+# Every page router, in order; app.main includes them after the JSON API.
+ROUTERS: list[APIRouter] = [
+    pwa.router,
+    home.router,
+    accounts.router,
+    journal.router,
+    sharing.router,
+    appointments.router,
+    dashboard.router,
+    preparation.router,
+    my_data.router,
+]

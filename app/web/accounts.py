@@ -1,0 +1,394 @@
+"""Pages of accounts: logging in and out, joining with an invitation, invitations, administration,
+one's own account and the language.
+
+Thin like the JSON API, and built on the same service functions: parse the form, call one
+service, then redirect or render the form again with the problems next to the fields. A failed
+action rolls back before the page is rendered again: nothing half-done is committed.
+"""
+
+from functools import lru_cache
+from typing import Annotated, Any
+from zoneinfo import available_timezones
+
+from fastapi import APIRouter, Form, Request
+from pydantic import ValidationError
+from sqlmodel import Session
+from starlette.responses import Response
+
+from app.accounts import service
+from app.accounts.deps import (
+    CLEAR_SITE_DATA,
+    OptionalAuthDep,
+    clear_session_cookie,
+    session_cookie_name,
+    set_session_cookie,
+)
+from app.accounts.login_sessions import csrf_token_matches, replace_session
+from app.accounts.schemas import (
+    InvitationCreate,
+    PasswordChange,
+    ProfileUpdate,
+    RegisterRequest,
+    TeamCreate,
+)
+from app.config import SUPPORTED_LOCALES, get_settings
+from app.deps import SessionDep, client_address
+from app.errors import DomainError, Forbidden
+from app.i18n import N_, locale_cookie_name, normalise_locale, request_locale, translate
+from app.models import User
+from app.models.enums import Discipline, Role
+from app.web.forms import FormProblems, Refusal, id_or_404, optional, redirect, refusal, safe_next
+from app.web.home import home_page, teams_with_members
+from app.web.rendering import page
+from app.web.visits import AdminVisit, AnyVisit, Visit
+
+router = APIRouter(include_in_schema=False)
+
+LOCALE_COOKIE_MAX_AGE = 365 * 24 * 60 * 60
+INVITATION_NOT_FOUND = N_("This invitation does not exist.")
+ACCOUNT_NOT_FOUND = N_("This account does not exist.")
+
+
+def _signed_in(request: Request, session: Session, user: User, target: str) -> Response:
+    """A new session (never the one from before signing in), and on to where they were going."""
+    started = replace_session(session, user, request.cookies.get(session_cookie_name(request)))
+    response = redirect(target)
+    set_session_cookie(request, response, started.token, user)
+    return response
+
+
+# --- logging in -------------------------------------------------------------------------
+
+_LOGIN_FIELDS = frozenset({"username", "password"})
+
+
+@router.get("/login")
+def login_page(request: Request, auth: OptionalAuthDep, next: str = "/") -> Response:
+    if auth is not None:
+        return redirect(safe_next(next))
+    return page(request, "accounts/login.html", {"next": safe_next(next), "username": ""})
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    session: SessionDep,
+    username: Annotated[str, Form(max_length=200)] = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "/",
+) -> Response:
+    context = {"next": safe_next(next), "username": username.strip()}
+    missing = [name for name, value in (("username", username.strip()), ("password", password)) if not value]
+    if missing:
+        problems = FormProblems(form="login")
+        for name in missing:
+            problems.add(
+                name, translate(request_locale(request), N_("This field is required.")), _LOGIN_FIELDS
+            )
+        return page(request, "accounts/login.html", context, refused=Refusal(problems, 422))
+    try:
+        user = service.authenticate(
+            session, username=username, password=password, client_address=client_address(request)
+        )
+    except DomainError as exc:
+        session.rollback()
+        refused = refusal(request, "login", exc)
+        return page(request, "accounts/login.html", context, refused=refused, headers=exc.headers)
+    return _signed_in(request, session, user, safe_next(next))
+
+
+@router.post("/logout")
+def logout(visit: AnyVisit) -> Response:
+    service.logout(visit.session, actor=visit.user, login_session_id=visit.login_session.id)
+    response = redirect("/login?done=logged_out")
+    clear_session_cookie(visit.request, response)
+    response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
+    return response
+
+
+# --- joining with an invitation ---------------------------------------------------------
+
+_JOIN_FIELDS = frozenset({"invitation_code", "username", "display_name", "password", "locale"})
+
+
+def _join_page(
+    request: Request, session: Session, form: dict[str, str], refused: Refusal | None = None
+) -> Response:
+    """The join form, with which team and role a typed code is for, or why it cannot be used."""
+    preview, code_problem = None, None
+    if form["invitation_code"].strip():
+        try:
+            invitation, team = service.preview_invitation(session, typed_code=form["invitation_code"])
+        except DomainError as exc:
+            # A refused form says what is wrong with the code next to the field already.
+            code_problem = None if refused else translate(request_locale(request), exc.message, **exc.params)
+        else:
+            preview = {"team_name": team.name, "role": invitation.role, "discipline": invitation.discipline}
+    context = {"preview": preview, "code_problem": code_problem, "form": form}
+    return page(request, "accounts/join.html", context, refused=refused)
+
+
+@router.get("/join")
+def join_page(request: Request, session: SessionDep, code: str = "") -> Response:
+    form = {
+        "invitation_code": code[:200],
+        "username": "",
+        "display_name": "",
+        "locale": request_locale(request),
+    }
+    return _join_page(request, session, form)
+
+
+@router.post("/join")
+def join(
+    request: Request,
+    session: SessionDep,
+    invitation_code: Annotated[str, Form(max_length=200)] = "",
+    username: Annotated[str, Form(max_length=200)] = "",
+    display_name: Annotated[str, Form(max_length=200)] = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
+    locale: Annotated[str, Form(max_length=8)] = "",
+) -> Response:
+    chosen_locale = normalise_locale(locale) or request_locale(request)
+    try:
+        data = RegisterRequest(
+            invitation_code=invitation_code.strip(),
+            username=username.strip(),
+            display_name=display_name,
+            password=password,
+            locale=chosen_locale,
+        )
+        user = service.register(session, data=data)
+    except (DomainError, ValidationError) as exc:
+        session.rollback()
+        form = {
+            "invitation_code": invitation_code,
+            "username": username,
+            "display_name": display_name,
+            "locale": chosen_locale,
+        }
+        return _join_page(request, session, form, refusal(request, "join", exc, _JOIN_FIELDS))
+    return _signed_in(request, session, user, "/")
+
+
+# --- invitations (clinicians and admins) ------------------------------------------------
+
+_ADMIN_INVITE_FIELDS = frozenset({"team_id", "role", "discipline"})
+
+
+def _back_to_invitations(
+    visit: Visit, refused: Refusal, invite_form: dict[str, str] | None = None
+) -> Response:
+    """Admins invite on the admin page; clinicians with one button per team on their home page."""
+    if visit.user.role == Role.admin:
+        return _admin_page(visit, refused, invite_form=invite_form)
+    return home_page(visit, refused)
+
+
+@router.post("/invite")
+def invite(
+    visit: AnyVisit,
+    team_id: Annotated[str, Form(max_length=64)] = "",
+    role: Annotated[str, Form(max_length=32)] = "participant",
+    discipline: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    user = visit.user
+    try:
+        data = InvitationCreate.model_validate(
+            {"team_id": team_id.strip(), "role": role, "discipline": optional(discipline)}
+        )
+        created = service.create_invitation(visit.session, actor=user, data=data)
+    except (DomainError, ValidationError) as exc:
+        if user.role == Role.admin:
+            refused = visit.refuse("invite", exc, _ADMIN_INVITE_FIELDS)
+        else:
+            refused = visit.refuse(f"invite-{team_id.strip()}", exc)
+        invite_form = {"team_id": team_id, "role": role, "discipline": discipline}
+        return _back_to_invitations(visit, refused, invite_form)
+    team_names = {team.id: team.name for team in service.list_teams(visit.session, actor=user)}
+    back = "/admin" if user.role == Role.admin else "/"
+    context = {
+        "invitation": created,
+        "code_groups": created.code.split("-"),
+        "team_name": team_names.get(created.team_id, ""),
+        "ttl_days": get_settings().invitation_ttl_days,
+        "back": back,
+        "language_next": back,
+    }
+    return page(visit.request, "accounts/invitation_created.html", context)
+
+
+@router.post("/invitations/{invitation_id}/revoke")
+def revoke_invitation(invitation_id: str, visit: AnyVisit) -> Response:
+    the_id = id_or_404(invitation_id, INVITATION_NOT_FOUND)
+    try:
+        service.revoke_invitation(visit.session, actor=visit.user, invitation_id=the_id)
+    except DomainError as exc:
+        return _back_to_invitations(visit, visit.refuse("invitations", exc))
+    back = "/admin" if visit.user.role == Role.admin else "/"
+    return redirect(f"{back}?done=revoked")
+
+
+# --- administration ---------------------------------------------------------------------
+
+
+def _admin_page(
+    visit: Visit,
+    refused: Refusal | None = None,
+    *,
+    team_form: dict[str, str] | None = None,
+    invite_form: dict[str, str] | None = None,
+) -> Response:
+    session, user = visit.session, visit.user
+    teams, members = teams_with_members(session, user)
+    context: dict[str, Any] = {
+        "nav": "admin",
+        "teams": teams,
+        "members": members,
+        "team_names": {team.id: team.name for team in teams},
+        "invitations": service.list_invitations(session, actor=user),
+        "accounts": service.list_users(session, actor=user),
+        "team_form": team_form or {"name": ""},
+        "invite_form": invite_form or {"team_id": "", "role": "participant", "discipline": ""},
+        "disciplines": list(Discipline),
+        "language_next": "/admin",
+    }
+    return page(visit.request, "accounts/admin.html", context, refused=refused)
+
+
+@router.get("/admin")
+def admin_page(visit: AdminVisit) -> Response:
+    return _admin_page(visit)
+
+
+@router.post("/admin/teams")
+def create_team(visit: AdminVisit, name: Annotated[str, Form(max_length=500)] = "") -> Response:
+    try:
+        service.create_team(visit.session, actor=visit.user, data=TeamCreate(name=name))
+    except (DomainError, ValidationError) as exc:
+        return _admin_page(visit, visit.refuse("team", exc, frozenset({"name"})), team_form={"name": name})
+    return redirect("/admin?done=team")
+
+
+@router.post("/admin/users/{user_id}/active")
+def set_user_active(user_id: str, visit: AdminVisit, is_active: Annotated[bool, Form()]) -> Response:
+    the_id = id_or_404(user_id, ACCOUNT_NOT_FOUND)
+    try:
+        service.set_user_active(visit.session, actor=visit.user, user_id=the_id, is_active=is_active)
+    except DomainError as exc:
+        return _admin_page(visit, visit.refuse("accounts", exc))
+    return redirect("/admin?done=" + ("activated" if is_active else "deactivated"))
+
+
+# --- own account ------------------------------------------------------------------------
+
+_PROFILE_FIELDS = frozenset({"display_name", "locale", "time_zone"})
+_PASSWORD_FIELDS = frozenset({"current_password", "new_password"})
+
+
+@lru_cache(maxsize=1)
+def _time_zone_groups() -> tuple[tuple[str, list[tuple[str, str]]], ...]:
+    """Time zones by region, as (region, [(zone, city)]), without legacy aliases."""
+    regions: dict[str, list[tuple[str, str]]] = {}
+    for zone in sorted(available_timezones()):
+        region, _, place = zone.partition("/")
+        if not place or region in {"Etc", "SystemV", "US", "Brazil", "Canada", "Chile", "Mexico"}:
+            continue
+        regions.setdefault(region, []).append((zone, place.replace("_", " ").replace("/", ", ")))
+    return (*regions.items(), ("UTC", [("UTC", "UTC")]))
+
+
+def _account_page(
+    visit: Visit, refused: Refusal | None = None, profile_form: dict[str, str] | None = None
+) -> Response:
+    user = visit.user
+    context = {
+        "nav": "account",
+        "profile_form": profile_form
+        or {"display_name": user.display_name, "locale": user.locale, "time_zone": user.time_zone},
+        "locales": SUPPORTED_LOCALES,
+        "time_zone_groups": _time_zone_groups(),
+        "language_next": "/account",
+    }
+    return page(visit.request, "accounts/account.html", context, refused=refused)
+
+
+@router.get("/account")
+def account_page(visit: AnyVisit) -> Response:
+    return _account_page(visit)
+
+
+@router.post("/account/profile")
+def update_profile(
+    visit: AnyVisit,
+    display_name: Annotated[str, Form(max_length=200)] = "",
+    locale: Annotated[str, Form(max_length=8)] = "",
+    time_zone: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    submitted = {"display_name": display_name, "locale": locale, "time_zone": time_zone}
+    try:
+        data = ProfileUpdate.model_validate(submitted)
+        service.update_profile(visit.session, actor=visit.user, data=data)
+    except (DomainError, ValidationError) as exc:
+        return _account_page(visit, visit.refuse("profile", exc, _PROFILE_FIELDS), submitted)
+    return redirect("/account?done=profile")
+
+
+@router.post("/account/password")
+def change_password(
+    visit: AnyVisit,
+    current_password: Annotated[str, Form(max_length=1024)] = "",
+    new_password: Annotated[str, Form(max_length=1024)] = "",
+) -> Response:
+    try:
+        data = PasswordChange(current_password=current_password, new_password=new_password)
+        service.change_password(
+            visit.session, actor=visit.user, current_session_id=visit.login_session.id, data=data
+        )
+    except (DomainError, ValidationError) as exc:
+        return _account_page(visit, visit.refuse("password", exc, _PASSWORD_FIELDS))
+    return redirect("/account?done=password")
+
+
+@router.post("/account/sessions/revoke-all")
+def revoke_all_sessions(visit: AnyVisit) -> Response:
+    service.end_all_sessions_of(visit.session, actor=visit.user)
+    response = redirect("/login?done=logged_out_everywhere")
+    clear_session_cookie(visit.request, response)
+    return response
+
+
+# --- language ---------------------------------------------------------------------------
+
+
+@router.post("/language")
+def choose_language(
+    request: Request,
+    auth: OptionalAuthDep,
+    session: SessionDep,
+    locale: Annotated[str, Form(max_length=8)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "/",
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """Public so it works on the login page; for a signed-in user it also changes their setting."""
+    chosen = normalise_locale(locale)
+    response = redirect(safe_next(next))
+    if chosen is None:
+        return response
+    if auth is not None:
+        # A public route skips the usual check, so a signed-in user's change is checked here.
+        if not csrf_token_matches(auth.login_session.id, csrf_token):
+            raise Forbidden(N_("This page has expired. Reload it and try again."), code="csrf_token_invalid")
+        service.update_profile(
+            session, actor=auth.user, data=ProfileUpdate.model_validate({"locale": chosen})
+        )
+    response.set_cookie(
+        locale_cookie_name(request),
+        chosen,
+        max_age=LOCALE_COOKIE_MAX_AGE,
+        httponly=True,
+        secure=request.url.scheme == "https",
+        samesite="lax",
+        path="/",
+    )
+    return response

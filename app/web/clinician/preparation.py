@@ -1,0 +1,187 @@
+"""The clinician's preparation of a session with one participant: what they shared, in the
+order to read before a session, with seen / reply / discussed and the next appointment.
+
+Thin like the JSON API and built on the same services: the page reads through
+`clinician.service.preparation` (which records every read), responses go through
+`sharing.service.add_response`, appointments through `sharing.service.create_appointment`.
+After a POST the browser is sent back to the page (303); a failed action is rolled back and the
+page is rendered again with the problem next to the form.
+"""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query
+from pydantic import ValidationError
+from starlette.responses import Response
+
+from app.clinician import service
+from app.deps import records_access
+from app.errors import DomainError, NotFound
+from app.journal.service import ENTRY_NOT_FOUND
+from app.models.enums import EntryKind, Outcome, ResponseKind
+from app.sharing import service as sharing_service
+from app.sharing.schemas import AppointmentCreate, ResponseCreate
+from app.sharing.service import OUTCOME_KINDS
+from app.web.dates import local_to_utc
+from app.web.forms import Refusal, id_or_404, redirect, ticked
+from app.web.rendering import page
+from app.web.visits import ClinicianVisit, Visit
+
+router = APIRouter(include_in_schema=False)
+
+
+# --- the preparation page ---------------------------------------------------------------
+
+
+def _kind_filter(value: str | None) -> EntryKind | None:
+    """An unknown kind shows everything rather than an error: the filter is only a link."""
+    try:
+        return EntryKind(value) if value else None
+    except ValueError:
+        return None
+
+
+def _uuid_or_none(value: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value) if value else None
+    except ValueError:
+        return None
+
+
+def _participant_id(value: str) -> uuid.UUID:
+    return id_or_404(value, service.PARTICIPANT_NOT_FOUND)
+
+
+def _preparation(
+    visit: Visit,
+    participant_id: uuid.UUID,
+    *,
+    kind: EntryKind | None = None,
+    new_only: bool = False,
+    printing: bool = False,
+    refused: Refusal | None = None,
+    open_form: str | None = None,
+    submitted: dict[str, str] | None = None,
+) -> Response:
+    """The page; shown again after a refused form with that form open and what was typed in it."""
+    session, user = visit.session, visit.user
+    prep = service.preparation(
+        session, actor=user, participant_id=participant_id, kind=kind, new_only=new_only
+    )
+    sections = [prep.agenda, prep.disagreements, prep.questions, prep.goals, prep.thoughts_and_feelings]
+    shown = {view.id for section in sections for view in section}
+    done_entry = _uuid_or_none(visit.request.query_params.get("entry"))
+    agenda_items = prep.next_appointment.agenda if prep.next_appointment else []
+    context = {
+        "prep": prep,
+        "important_ids": {item.entry_id for item in agenda_items if item.important},
+        "appointments": sharing_service.list_appointments(
+            session, actor=user, with_participant=participant_id
+        ),
+        "kind": kind.value if kind else "",
+        "new_only": new_only,
+        "filtered": kind is not None or new_only,
+        "outcome_kinds": OUTCOME_KINDS,
+        "printing": printing,
+        "open_form": open_form,
+        "submitted": submitted or {},
+        "done_entry": done_entry if done_entry in shown else None,
+        "appointment_form": submitted if open_form == "appointment" else {"date": "", "time": ""},
+        "viewer_id": user.id,
+    }
+    name = "clinician/preparation_print.html" if printing else "clinician/preparation.html"
+    return page(visit.request, name, context, refused=refused)
+
+
+@router.get("/clinician/participants/{participant_id}")
+@records_access
+def preparation_page(
+    participant_id: str,
+    visit: ClinicianVisit,
+    kind: str | None = None,
+    new: str | None = None,
+    print_view: Annotated[str | None, Query(alias="print")] = None,
+) -> Response:
+    """What this participant shared with me, in the order to read before a session."""
+    return _preparation(
+        visit,
+        _participant_id(participant_id),
+        kind=_kind_filter(kind),
+        new_only=ticked(new or ""),
+        printing=ticked(print_view or ""),
+    )
+
+
+# --- responses: seen, reply, discussed --------------------------------------------------
+
+
+@router.post("/clinician/entries/{entry_id}/responses")
+def respond(
+    entry_id: str,
+    visit: ClinicianVisit,
+    kind: Annotated[str, Form(max_length=32)] = "",
+    body: Annotated[str, Form(max_length=8000)] = "",
+    outcome: Annotated[str, Form(max_length=32)] = "",
+    return_kind: Annotated[str, Form(max_length=32)] = "",
+) -> Response:
+    session, user = visit.session, visit.user
+    the_id = id_or_404(entry_id, ENTRY_NOT_FOUND)
+    form = f"{kind}-{the_id}" if kind in set(ResponseKind) else f"respond-{the_id}"
+    try:
+        data = ResponseCreate.model_validate(
+            {"kind": kind, "body": body if body.strip() else None, "outcome": outcome or None}
+        )
+        sharing_service.add_response(session, actor=user, entry_id=the_id, data=data)
+    except NotFound:
+        raise
+    except (DomainError, ValidationError) as exc:
+        session.rollback()
+        entry = service.entry_brief(session, actor=user, entry_id=the_id)
+        if entry is None:
+            raise NotFound(ENTRY_NOT_FOUND) from None
+        visible = frozenset({"body", "outcome"} if entry.kind in OUTCOME_KINDS else {"body"})
+        return _preparation(
+            visit,
+            entry.participant_id,
+            kind=_kind_filter(return_kind),
+            refused=visit.refuse(form, exc, visible),
+            open_form=form,
+            submitted={"body": body, "outcome": outcome},
+        )
+    entry = service.entry_brief(session, actor=user, entry_id=the_id)
+    assert entry is not None  # it was visible a moment ago, in the same transaction
+    done = data.kind.value
+    if entry.kind == EntryKind.disagreement and data.outcome == Outcome.agreed:
+        done = "resolved"
+    query = f"done={done}&entry={the_id}"
+    if (return_filter := _kind_filter(return_kind)) is not None:
+        query = f"kind={return_filter.value}&{query}"
+    return redirect(f"/clinician/participants/{entry.participant_id}?{query}#entry-{the_id}")
+
+
+# --- appointments -----------------------------------------------------------------------
+
+_APPOINTMENT_FIELDS = frozenset({"date", "time"})
+
+
+@router.post("/clinician/participants/{participant_id}/appointments")
+def plan_appointment(
+    participant_id: str,
+    visit: ClinicianVisit,
+    date: Annotated[str, Form(max_length=32)] = "",
+    time: Annotated[str, Form(max_length=32)] = "",
+) -> Response:
+    the_participant = _participant_id(participant_id)
+    try:
+        starts_at = local_to_utc(date, time, visit.user.time_zone)
+        data = AppointmentCreate(starts_at=starts_at, participant_id=the_participant)
+        sharing_service.create_appointment(visit.session, actor=visit.user, data=data)
+    except (DomainError, ValidationError) as exc:
+        # starts_at is typed as a date and a time here: its problem belongs next to the date.
+        refused = visit.refuse("appointment", exc, _APPOINTMENT_FIELDS, aliases={"starts_at": "date"})
+        submitted = {"date": date, "time": time}
+        return _preparation(
+            visit, the_participant, refused=refused, open_form="appointment", submitted=submitted
+        )
+    return redirect(f"/clinician/participants/{the_participant}?done=planned#appointments")

@@ -1,0 +1,129 @@
+"""How every page handles a form: the problems of a refused submission next to their fields, the
+redirect after a successful one (POST → 303 → GET, so a reload never repeats an action), safe
+"continue to" targets, and path ids that answer "not found" the same way for every role.
+"""
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from pydantic import ValidationError
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
+
+from app.errors import DomainError, NotFound, validation_errors
+from app.i18n import request_locale, translate
+
+TRUE_WORDS = frozenset({"1", "true", "on", "yes"})
+
+
+@dataclass
+class FormProblems:
+    """What went wrong in one form of a page: per visible field, and for the form as a whole."""
+
+    form: str
+    fields: dict[str, str] = field(default_factory=dict)
+    general: list[str] = field(default_factory=list)
+
+    def add(self, name: str | None, message: str, visible: frozenset[str]) -> None:
+        if name is not None and name in visible:
+            self.fields.setdefault(name, message)
+        elif message not in self.general:
+            self.general.append(message)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A refused form: what to show next to its fields, and the status the page answers with."""
+
+    problems: FormProblems
+    status: int
+
+
+def form_problems(
+    request: Request,
+    form: str,
+    exc: DomainError | ValidationError,
+    visible: frozenset[str] = frozenset(),
+    *,
+    aliases: Mapping[str, str] | None = None,
+    messages: Mapping[tuple[str, str], str] | None = None,
+) -> tuple[FormProblems, int]:
+    """The problems of a refused form and the status to answer with.
+
+    `aliases` names the form field that stands for a schema field (one choice for two fields);
+    `messages` replaces the message of one (field, error type) with a page's own, already
+    translated words (e.g. how long an over-long text is).
+    """
+    locale = request_locale(request)
+    aliases = aliases or {}
+    problems = FormProblems(form=form)
+    if isinstance(exc, DomainError):
+        name = aliases.get(exc.field or "", exc.field)
+        problems.add(name, translate(locale, exc.message, **exc.params), visible)
+        return problems, exc.status
+    raw_errors = exc.errors()
+    for error, raw in zip(validation_errors(locale, raw_errors), raw_errors, strict=True):
+        name = aliases.get(error["field"], error["field"])
+        message = (messages or {}).get((name, str(raw.get("type", ""))), error["message"])
+        problems.add(name, message, visible)
+    return problems, 422
+
+
+def refusal(
+    request: Request,
+    form: str,
+    exc: DomainError | ValidationError,
+    visible: frozenset[str] = frozenset(),
+    *,
+    aliases: Mapping[str, str] | None = None,
+    messages: Mapping[tuple[str, str], str] | None = None,
+) -> Refusal:
+    """`form_problems` as one value for the page that shows the form again."""
+    problems, status = form_problems(request, form, exc, visible, aliases=aliases, messages=messages)
+    return Refusal(problems, status)
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def safe_next(value: str | None) -> str:
+    """A path on this site to continue to; anything that could lead elsewhere becomes "/"."""
+    if not value or not value.startswith("/") or value.startswith("//"):
+        return "/"
+    # Browsers read a backslash as a slash ("/\\evil.example"), and strip tabs and newlines.
+    if "\\" in value or any(ord(char) < 0x20 or ord(char) == 0x7F for char in value):
+        return "/"
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return "/"
+    return value
+
+
+def id_or_404(value: str, message: str) -> uuid.UUID:
+    """A malformed id in a path answers exactly like someone else's or a missing one."""
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise NotFound(message) from None
+
+
+def is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def optional(value: str) -> str | None:
+    """A text field left empty is "not given"."""
+    value = value.strip()
+    return value or None
+
+
+def ticked(value: str) -> bool:
+    """A checkbox or a flag in a link."""
+    return value.strip().lower() in TRUE_WORDS

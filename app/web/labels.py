@@ -1,0 +1,228 @@
+"""The words pages show for stored values, in the reader's language (templates call _() on them),
+and the notes shown after a redirect.
+
+Participants read their own words in the first person ("My diagnosis"); clinicians read brief,
+scannable labels ("Diagnosis"). Each audience gets its set from `labels_for`.
+"""
+
+from typing import Any
+
+from app.i18n import N_
+from app.models.enums import (
+    Discipline,
+    EntryKind,
+    GoalStatus,
+    Importance,
+    Outcome,
+    ParticipantView,
+    ResponseKind,
+    Role,
+    Topic,
+)
+
+ROLE_LABELS = {
+    Role.participant: N_("Participant"),
+    Role.clinician: N_("Clinician"),
+    Role.admin: N_("Administrator"),
+}
+DISCIPLINE_LABELS = {
+    Discipline.physiotherapist: N_("Physiotherapist"),
+    Discipline.psychologist: N_("Psychologist"),
+    Discipline.physician: N_("Physician"),
+    Discipline.occupational_therapist: N_("Occupational therapist"),
+    Discipline.social_worker: N_("Social worker"),
+    Discipline.nurse: N_("Nurse"),
+    Discipline.other: N_("Other discipline"),
+}
+INVITATION_STATUS_LABELS = {
+    "pending": N_("Waiting"),
+    "used": N_("Used"),
+    "expired": N_("Expired"),
+    "revoked": N_("Withdrawn"),
+}
+KIND_LABELS = {
+    EntryKind.thought: N_("Thought"),
+    EntryKind.feeling: N_("Feeling"),
+    EntryKind.disagreement: N_("Disagreement"),
+    EntryKind.question: N_("Question"),
+    EntryKind.goal: N_("Goal"),
+}
+KIND_FILTER_LABELS = {
+    EntryKind.thought: N_("Thoughts"),
+    EntryKind.feeling: N_("Feelings"),
+    EntryKind.disagreement: N_("Disagreements"),
+    EntryKind.question: N_("Questions"),
+    EntryKind.goal: N_("Goals"),
+}
+# The participant writes in this order; a clinician reads what needs talking about first.
+PARTICIPANT_KINDS = [
+    EntryKind.thought,
+    EntryKind.feeling,
+    EntryKind.disagreement,
+    EntryKind.question,
+    EntryKind.goal,
+]
+CLINICIAN_KINDS = [
+    EntryKind.disagreement,
+    EntryKind.question,
+    EntryKind.goal,
+    EntryKind.thought,
+    EntryKind.feeling,
+]
+GOAL_STATUS_LABELS = {
+    GoalStatus.active: N_("Working on it"),
+    GoalStatus.achieved: N_("Achieved"),
+    GoalStatus.let_go: N_("Let go"),
+}
+RESPONSE_KIND_LABELS = {
+    ResponseKind.seen: N_("Seen"),
+    ResponseKind.reply: N_("Reply"),
+    ResponseKind.discussed: N_("Discussed"),
+}
+
+# --- in the participant's own words --------------------------------------------------------
+
+PARTICIPANT_TOPIC_LABELS = {
+    Topic.diagnosis: N_("My diagnosis"),
+    Topic.cause_of_pain: N_("The cause of my pain"),
+    Topic.treatment_plan: N_("The treatment plan"),
+    Topic.exercises: N_("Exercises and tasks"),
+    Topic.goals: N_("Goals"),
+    Topic.working_with_professional: N_("Working with a professional"),
+    Topic.care_organisation: N_("How my care is organised"),
+    Topic.daily_life: N_("Daily life"),
+    Topic.other: N_("Something else"),
+}
+PARTICIPANT_IMPORTANCE_LABELS = {
+    Importance.low: N_("A little"),
+    Importance.normal: N_("Normal"),
+    Importance.high: N_("Very much"),
+}
+PARTICIPANT_OUTCOME_LABELS = {
+    Outcome.agreed: N_("We agreed"),
+    Outcome.partly_agreed: N_("We partly agreed"),
+    Outcome.still_differ: N_("We still see it differently"),
+}
+VIEW_LABELS = {
+    ParticipantView.matches: N_("Yes, this matches my view"),
+    ParticipantView.partly: N_("Partly"),
+    ParticipantView.differs: N_("No, I see it differently"),
+}
+VIEW_SUMMARY_LABELS = {
+    ParticipantView.matches: N_("You said this matches your view."),
+    ParticipantView.partly: N_("You said this partly matches your view."),
+    ParticipantView.differs: N_("You said you see it differently."),
+}
+# Gentle, optional invitations per kind: what people in pain rehabilitation tend to leave unsaid.
+PROMPTS = {
+    EntryKind.thought: [
+        N_("What stayed with you after your last appointment?"),
+        N_("Is there something you wanted to say, but did not?"),
+    ],
+    EntryKind.feeling: [
+        N_("How do you feel about your pain, your treatment or the people who help you?"),
+        N_("Every feeling is welcome here, also the difficult ones."),
+    ],
+    EntryKind.disagreement: [
+        N_("What do you see differently about your diagnosis, your plan, your goals or your exercises?"),
+        N_("Did something in a conversation not feel right?"),
+    ],
+    EntryKind.question: [
+        N_("What would you like to ask, but have not asked yet?"),
+        N_("About the cause of your pain, your plan, your exercises, or what comes next."),
+    ],
+    EntryKind.goal: [
+        N_("What matters to you in your daily life? Say it in your own words."),
+        N_("It may be small. Your goal does not have to match anyone else's."),
+    ],
+}
+
+# --- brief, for clinicians -----------------------------------------------------------------
+
+CLINICIAN_TOPIC_LABELS = {
+    Topic.diagnosis: N_("Diagnosis"),
+    Topic.cause_of_pain: N_("Cause of pain"),
+    Topic.treatment_plan: N_("Treatment plan"),
+    Topic.exercises: N_("Exercises"),
+    Topic.goals: N_("Goals"),
+    Topic.working_with_professional: N_("Working together"),
+    Topic.care_organisation: N_("How care is organised"),
+    Topic.daily_life: N_("Daily life"),
+    Topic.other: N_("Other"),
+}
+CLINICIAN_IMPORTANCE_LABELS = {
+    Importance.low: N_("Low"),
+    Importance.normal: N_("Normal"),
+    Importance.high: N_("High"),
+}
+CLINICIAN_OUTCOME_LABELS = {
+    Outcome.agreed: N_("Agreed"),
+    Outcome.partly_agreed: N_("Partly agreed"),
+    Outcome.still_differ: N_("We still see it differently"),
+}
+CLINICIAN_VIEW_LABELS = {
+    ParticipantView.matches: N_("matches their view"),
+    ParticipantView.partly: N_("partly matches their view"),
+    ParticipantView.differs: N_("differs from their view"),
+}
+
+# Notes after a redirect (?done=...). Only known keys are shown: nothing from the URL is echoed.
+DONE_MESSAGES = {
+    # accounts
+    "logged_out": N_("You are logged out."),
+    "logged_out_everywhere": N_("You are logged out on all your devices."),
+    "profile": N_("Your details are saved."),
+    "password": N_("Your password is changed. Your other devices are logged out."),
+    "team": N_("The care team is created."),
+    "revoked": N_("The invitation is withdrawn. The code no longer works."),
+    "activated": N_("The account is active again."),
+    "deactivated": N_("The account is deactivated and logged out everywhere."),
+    "erased": N_("Your account and everything you wrote are erased."),
+    # the participant's journal and sharing
+    "saved": N_("Saved. It is private until you choose to share it."),
+    "edited": N_("Your changes are saved."),
+    "deleted": N_("Moved to the trash. You can restore it for 30 days."),
+    "restored": N_("Restored. It is back in your journal."),
+    "shared": N_("Shared. The people you chose can read it now."),
+    "unshared": N_("No longer shared. It is hidden from them again."),
+    "view": N_("Thank you. Your view is saved next to the outcome."),
+    "appointment": N_("The appointment is saved."),
+    "agenda": N_("The agenda is saved."),
+    # the clinician's preparation
+    "seen": N_("Marked as seen."),
+    "reply": N_("Reply sent. The participant can read it."),
+    "discussed": N_("Marked as discussed."),
+    "resolved": N_("Marked as discussed: agreed. It no longer shows under disagreements."),
+    "planned": N_("Appointment planned."),
+}
+
+
+def labels_for(role: Role | str | None) -> dict[str, Any]:
+    """The label maps a page's templates use, in the words of its reader."""
+    common: dict[str, Any] = {
+        "role_labels": ROLE_LABELS,
+        "discipline_labels": DISCIPLINE_LABELS,
+        "status_labels": INVITATION_STATUS_LABELS,
+        "kind_labels": KIND_LABELS,
+        "goal_status_labels": GOAL_STATUS_LABELS,
+        "response_kind_labels": RESPONSE_KIND_LABELS,
+    }
+    if role == Role.clinician:
+        return {
+            **common,
+            "kind_filters": [(kind, KIND_FILTER_LABELS[kind]) for kind in CLINICIAN_KINDS],
+            "topic_labels": CLINICIAN_TOPIC_LABELS,
+            "importance_labels": CLINICIAN_IMPORTANCE_LABELS,
+            "outcome_labels": CLINICIAN_OUTCOME_LABELS,
+            "participant_view_labels": CLINICIAN_VIEW_LABELS,
+        }
+    return {
+        **common,
+        "kinds": PARTICIPANT_KINDS,
+        "topic_labels": PARTICIPANT_TOPIC_LABELS,
+        "importance_labels": PARTICIPANT_IMPORTANCE_LABELS,
+        "outcome_labels": PARTICIPANT_OUTCOME_LABELS,
+        "view_labels": VIEW_LABELS,
+        "view_summary_labels": VIEW_SUMMARY_LABELS,
+        "prompts": PROMPTS,
+    }

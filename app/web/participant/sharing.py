@@ -1,0 +1,158 @@
+"""The participant's sharing: share and take back on the entry page, give one's view on an outcome,
+share several entries for an appointment, what the team said, and who viewed what I shared.
+
+Thin like the JSON API and built on the same services (`sharing.service`); the entry page
+itself is rendered by `journal.entry_page`. After a POST the browser is sent back (303); a
+failed action is rolled back and the page is shown again with the problem next to the form.
+"""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form
+from pydantic import ValidationError
+from starlette.responses import Response
+
+from app.accounts import service as accounts_service
+from app.errors import DomainError, InvalidInput, NotFound
+from app.i18n import N_
+from app.journal import service as journal_service
+from app.sharing import service
+from app.sharing.schemas import ParticipantViewCreate, ShareCreate
+from app.web.forms import Refusal, id_or_404, redirect
+from app.web.participant import views
+from app.web.participant.journal import entry_id_or_404, entry_page
+from app.web.rendering import local_format, page
+from app.web.visits import ParticipantVisit, Visit
+
+router = APIRouter(include_in_schema=False)
+
+SHARE_LIST_SIZE = 100
+SHARE_NOT_FOUND = N_("This share does not exist, or it is not yours.")
+RESPONSE_NOT_FOUND = N_("This response does not exist, or it is not about your entry.")
+
+FormIds = Annotated[list[str] | None, Form(max_length=200)]
+Audience = Annotated[str, Form(max_length=20)]
+_SHARE_FIELDS = frozenset({"clinician_ids"})
+
+
+def _share_data(audience: str, clinician_ids: list[str] | None) -> ShareCreate:
+    if audience == "team":
+        return ShareCreate(audience="team")
+    return ShareCreate.model_validate({"clinician_ids": [i.strip() for i in clinician_ids or []]})
+
+
+# --- on the entry page --------------------------------------------------------------------
+
+
+@router.post("/entries/{entry_id}/share")
+def share_entry(
+    entry_id: str, visit: ParticipantVisit, audience: Audience = "team", clinician_ids: FormIds = None
+) -> Response:
+    the_id = entry_id_or_404(entry_id)
+    try:
+        data = _share_data(audience, clinician_ids)
+        service.share_entries(visit.session, actor=visit.user, entry_ids=[the_id], data=data)
+    except (DomainError, ValidationError) as exc:
+        refused = visit.refuse("share", exc, _SHARE_FIELDS)
+        if isinstance(exc, NotFound):
+            raise
+        share_form = {"audience": audience, "clinician_ids": clinician_ids or []}
+        return entry_page(visit, the_id, refused, share_form)
+    return redirect(f"/entries/{the_id}?done=shared#sharing")
+
+
+@router.post("/entries/{entry_id}/shares/{share_id}/revoke")
+def revoke_share(entry_id: str, share_id: str, visit: ParticipantVisit) -> Response:
+    the_id = entry_id_or_404(entry_id)
+    the_share = id_or_404(share_id, SHARE_NOT_FOUND)
+    service.revoke_share(visit.session, actor=visit.user, entry_id=the_id, share_id=the_share)
+    return redirect(f"/entries/{the_id}?done=unshared#sharing")
+
+
+@router.post("/entries/{entry_id}/responses/{response_id}/view")
+def give_view(
+    entry_id: str,
+    response_id: str,
+    visit: ParticipantVisit,
+    view: Annotated[str, Form(max_length=20)] = "",
+    note: Annotated[str, Form(max_length=5000)] = "",
+) -> Response:
+    """The participant says whether a recorded outcome matches their view: theirs is the last word."""
+    the_id = entry_id_or_404(entry_id)
+    the_response = id_or_404(response_id, RESPONSE_NOT_FOUND)
+    try:
+        data = ParticipantViewCreate.model_validate({"view": view, "note": note.strip() or None})
+        service.record_participant_view(
+            visit.session, actor=visit.user, entry_id=the_id, response_id=the_response, data=data
+        )
+    except (DomainError, ValidationError) as exc:
+        refused = visit.refuse(f"view-{the_response}", exc, frozenset({"view", "note"}))
+        if isinstance(exc, NotFound):
+            raise
+        return entry_page(visit, the_id, refused)
+    return redirect(f"/entries/{the_id}?done=view#response-{the_response}")
+
+
+# --- share several for an appointment -----------------------------------------------------
+
+
+def _share_page(
+    visit: Visit,
+    refused: Refusal | None = None,
+    chosen: list[str] | None = None,
+    share_form: dict[str, Any] | None = None,
+) -> Response:
+    session, user = visit.session, visit.user
+    entries = journal_service.list_entries(session, actor=user, limit=SHARE_LIST_SIZE).items
+    # What the participant marked for the next session comes first; otherwise newest first.
+    entries = sorted(entries, key=lambda entry: not entry.raise_next_session)
+    context = {
+        "entries": entries,
+        "notes": service.sharing_summaries(session, actor=user, entry_ids=[entry.id for entry in entries]),
+        "clinicians": accounts_service.team_clinicians(session, actor=user),
+        "chosen": set(chosen or []),
+        "share_form": share_form or {"audience": "team", "clinician_ids": []},
+    }
+    return page(visit.request, "participant/share.html", context, refused=refused)
+
+
+@router.get("/share")
+def share_page(visit: ParticipantVisit) -> Response:
+    return _share_page(visit)
+
+
+@router.post("/share")
+def share_several(
+    visit: ParticipantVisit,
+    entry_ids: FormIds = None,
+    audience: Audience = "team",
+    clinician_ids: FormIds = None,
+) -> Response:
+    chosen = [value.strip() for value in entry_ids or []]
+    try:
+        if not chosen:
+            raise InvalidInput(N_("Choose at least one entry to share."), field="entry_ids")
+        ids = [id_or_404(value, journal_service.ENTRY_NOT_FOUND) for value in chosen]
+        data = _share_data(audience, clinician_ids)
+        service.share_entries(visit.session, actor=visit.user, entry_ids=ids, data=data)
+    except (DomainError, ValidationError) as exc:
+        refused = visit.refuse("share", exc, _SHARE_FIELDS | {"entry_ids"})
+        share_form = {"audience": audience, "clinician_ids": clinician_ids or []}
+        return _share_page(visit, refused, chosen, share_form)
+    return redirect("/share?done=shared")
+
+
+# --- what my team said, who viewed what I shared ------------------------------------------
+
+
+@router.get("/team-said")
+def team_said(visit: ParticipantVisit) -> Response:
+    items = service.responses_to_me(visit.session, actor=visit.user)
+    return page(visit.request, "participant/team_said.html", {"items": items})
+
+
+@router.get("/access-log")
+def access_log(visit: ParticipantVisit) -> Response:
+    visits = views.reading_visits(visit.session, actor=visit.user)
+    days = local_format(visit.request).by_day(visits, lambda each: each.at)
+    return page(visit.request, "participant/access_log.html", {"days": days})

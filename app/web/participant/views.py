@@ -1,0 +1,91 @@
+"""View models of the participant's own pages, composed from the services: the home overview,
+the access log grouped by visit, and what a form offers to choose from.
+
+Nothing here queries the database or decides who may see what: every read goes through the
+journal, sharing and accounts services, scoped to the signed-in participant.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlmodel import Session
+
+from app.accounts.schemas import ClinicianBrief
+from app.journal import service as journal_service
+from app.journal.schemas import EntryPublic
+from app.models import User
+from app.models.enums import Discipline, ResponseKind
+from app.sharing import service as sharing_service
+from app.sharing.schemas import AppointmentPublic, ResponseToMe, SharePublic
+
+
+def team_disciplines(clinicians: Iterable[ClinicianBrief]) -> list[Discipline]:
+    """The disciplines present in the team, in the vocabulary's order."""
+    present = {clinician.discipline for clinician in clinicians if clinician.discipline}
+    return [discipline for discipline in Discipline if discipline in present]
+
+
+def shares_by_state(shares: Sequence[SharePublic]) -> tuple[list[SharePublic], list[SharePublic]]:
+    """(current, revoked) shares of an entry."""
+    return [s for s in shares if s.revoked_at is None], [s for s in shares if s.revoked_at is not None]
+
+
+# --- the home page ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HomeOverview:
+    recent: list[EntryPublic]
+    responses: list[ResponseToMe]
+    next_appointment: AppointmentPublic | None
+
+
+def home_overview(session: Session, *, actor: User) -> HomeOverview:
+    """What the participant's home page shows: a few recent entries, replies, the next appointment."""
+    recent = journal_service.list_entries(session, actor=actor, limit=3).items
+    responses = [
+        item
+        for item in sharing_service.responses_to_me(session, actor=actor, limit=10)
+        if item.response.kind != ResponseKind.seen
+    ][:3]
+    appointments = sharing_service.list_appointments(session, actor=actor)
+    return HomeOverview(
+        recent=recent, responses=responses, next_appointment=appointments[0] if appointments else None
+    )
+
+
+# --- who read what ------------------------------------------------------------------------
+
+
+@dataclass
+class ReadingVisit:
+    """One clinician opening my shared entries at one moment (to the minute)."""
+
+    name: str | None  # None: the clinician's account no longer exists
+    discipline: Discipline | None
+    at: datetime
+    via: str
+    entries: list[EntryPublic] = field(default_factory=list)
+    gone: int = 0
+
+
+def reading_visits(session: Session, *, actor: User) -> list[ReadingVisit]:
+    """The access log, with the events of one visit taken together; newest first."""
+    log = sharing_service.access_log(session, actor=actor)
+    entries = journal_service.entries_by_ids(session, actor=actor, entry_ids=[item.entry_id for item in log])
+    visits: dict[tuple[str | None, Discipline | None, datetime, str], ReadingVisit] = {}
+    for item in log:
+        minute = item.accessed_at.replace(second=0, microsecond=0)
+        key = (item.clinician_name, item.clinician_discipline, minute, item.via)
+        visit = visits.get(key)
+        if visit is None:
+            visit = visits[key] = ReadingVisit(
+                item.clinician_name, item.clinician_discipline, item.accessed_at, item.via
+            )
+        entry = entries.get(item.entry_id)
+        if entry is None or entry.deleted_at is not None:
+            visit.gone += 1
+        elif all(seen.id != entry.id for seen in visit.entries):
+            visit.entries.append(entry)
+    return list(visits.values())
