@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import Forbidden, problem_response, server_error_response
+from app.http_middleware import HttpMiddleware
 from app.i18n import N_, request_locale, translate
 from app.security_log import note_refusal
 
@@ -63,14 +64,8 @@ _HSTS = (b"strict-transport-security", b"max-age=63072000; includeSubDomains")
 _UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+class SecurityHeadersMiddleware(HttpMiddleware):
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         https = scope.get("scheme") == "https"
         # Authenticated pages and API answers must never be kept by a browser or proxy cache.
         cacheable = scope.get("path", "").startswith("/static/")
@@ -116,15 +111,15 @@ def _origin_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
-class CrossSiteGuardMiddleware:
+class CrossSiteGuardMiddleware(HttpMiddleware):
     """Refuses state-changing requests that a browser marks as coming from another site."""
 
     def __init__(self, app: ASGIApp, *, trusted_origins: Iterable[str] = ()) -> None:
-        self.app = app
+        super().__init__(app)
         self.trusted_origins = {_origin_of(origin) for origin in trusted_origins}
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("method") not in _UNSAFE_METHODS:
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope.get("method") not in _UNSAFE_METHODS:
             await self.app(scope, receive, send)
             return
         request = Request(scope)

@@ -17,10 +17,11 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from app.audit.service import person_ref
 from app.db import open_session
+from app.http_middleware import HttpMiddleware
 from app.models.types import utcnow
 
 logger = logging.getLogger("stem.security")
@@ -77,16 +78,10 @@ async def _log_refusal(scope: Scope, status: int, reason: str) -> None:
     logger.warning("refused %s", json.dumps(fields, ensure_ascii=True), extra={"security": fields})
 
 
-class RefusalLogMiddleware:
+class RefusalLogMiddleware(HttpMiddleware):
     """Writes the line when the response starts, so it is written even if the client goes away."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope.setdefault("state", {})
 
         async def send_and_log(message: Message) -> None:

@@ -334,27 +334,27 @@ def create_team(session: Session, *, actor: User, data: TeamCreate) -> TeamPubli
     except IntegrityError:
         raise Conflict(N_("A care team with this name already exists."), field="name") from None
     audit.record(session, action="admin.team_create", actor=actor, target=team.id)
-    return TeamPublic(
-        id=team.id,
-        name=team.name,
-        created_at=team.created_at,
-        clinician_count=0,
-        participant_count=0,
-    )
+    return _team_public(team, clinicians=0, participants=0)
 
 
 def list_teams(session: Session, *, actor: User) -> list[TeamPublic]:
     team_ids = None if actor.role == Role.admin else repository.team_ids_of(session, actor.id)
     return [
-        TeamPublic(
-            id=team.id,
-            name=team.name,
-            created_at=team.created_at,
-            clinician_count=clinicians,
-            participant_count=participants,
-        )
+        _team_public(team, clinicians=clinicians, participants=participants)
         for team, clinicians, participants in repository.teams_with_counts(session, team_ids)
     ]
+
+
+def _team_public(team: CareTeam, *, clinicians: int, participants: int) -> TeamPublic:
+    return TeamPublic.model_validate(
+        {**team.model_dump(), "clinician_count": clinicians, "participant_count": participants}
+    )
+
+
+def _member_public(member: TeamMembership, user: User) -> MemberPublic:
+    return MemberPublic.model_validate(
+        {**user.model_dump(), "user_id": user.id, "role": member.member_role, "joined_at": member.joined_at}
+    )
 
 
 def list_members(session: Session, *, actor: User, team_id: uuid.UUID) -> list[MemberPublic]:
@@ -362,14 +362,7 @@ def list_members(session: Session, *, actor: User, team_id: uuid.UUID) -> list[M
     _reachable_team(session, actor=actor, team_id=team_id)
     roles = [Role.clinician] if actor.role == Role.participant else None
     return [
-        MemberPublic(
-            user_id=user.id,
-            display_name=user.display_name,
-            role=member.member_role,
-            discipline=user.discipline,
-            joined_at=member.joined_at,
-        )
-        for member, user in repository.members_of(session, team_id, roles=roles)
+        _member_public(member, user) for member, user in repository.members_of(session, team_id, roles=roles)
     ]
 
 
@@ -413,13 +406,7 @@ def add_member(session: Session, *, actor: User, team_id: uuid.UUID, user_id: uu
     except IntegrityError:
         raise Conflict(N_("This person is already a member of a team."), field="user_id") from None
     audit.record(session, action="admin.member_add", actor=actor, subject_id=user.id, target=team_id)
-    return MemberPublic(
-        user_id=user.id,
-        display_name=user.display_name,
-        role=user.role,
-        discipline=user.discipline,
-        joined_at=member.joined_at,
-    )
+    return _member_public(member, user)
 
 
 def remove_member(session: Session, *, actor: User, team_id: uuid.UUID, user_id: uuid.UUID) -> None:
@@ -436,22 +423,14 @@ def remove_member(session: Session, *, actor: User, team_id: uuid.UUID, user_id:
 # --- accounts (admin) -------------------------------------------------------------------
 
 
+def _admin_view(user: User, team_ids: list[uuid.UUID]) -> UserAdminView:
+    return UserAdminView.model_validate({**user.model_dump(), "team_ids": team_ids})
+
+
 def list_users(session: Session, *, actor: User) -> list[UserAdminView]:
     _require_admin(actor)
     teams = repository.team_ids_by_user(session)
-    return [
-        UserAdminView(
-            id=user.id,
-            username=user.username,
-            display_name=user.display_name,
-            role=user.role,
-            discipline=user.discipline,
-            is_active=user.is_active,
-            created_at=user.created_at,
-            team_ids=teams.get(user.id, []),
-        )
-        for user in repository.all_users(session)
-    ]
+    return [_admin_view(user, teams.get(user.id, [])) for user in repository.all_users(session)]
 
 
 def set_user_active(session: Session, *, actor: User, user_id: uuid.UUID, is_active: bool) -> UserAdminView:
@@ -468,16 +447,7 @@ def set_user_active(session: Session, *, actor: User, user_id: uuid.UUID, is_act
     session.flush()
     action = "admin.account_activate" if is_active else "admin.account_deactivate"
     audit.record(session, action=action, actor=actor, subject_id=user.id)
-    return UserAdminView(
-        id=user.id,
-        username=user.username,
-        display_name=user.display_name,
-        role=user.role,
-        discipline=user.discipline,
-        is_active=user.is_active,
-        created_at=user.created_at,
-        team_ids=repository.team_ids_of(session, user.id),
-    )
+    return _admin_view(user, repository.team_ids_of(session, user.id))
 
 
 # --- invitations ------------------------------------------------------------------------
@@ -494,14 +464,8 @@ def invitation_status(invitation: Invitation) -> InvitationStatus:
 
 
 def _invitation_public(invitation: Invitation) -> InvitationPublic:
-    return InvitationPublic(
-        id=invitation.id,
-        team_id=invitation.team_id,
-        role=invitation.role,
-        discipline=invitation.discipline,
-        created_at=invitation.created_at,
-        expires_at=invitation.expires_at,
-        status=invitation_status(invitation),
+    return InvitationPublic.model_validate(
+        {**invitation.model_dump(), "status": invitation_status(invitation)}
     )
 
 

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from sqlalchemy import event as sa_event
 from sqlalchemy import text
 from sqlmodel import Session, col, select
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from app.db import open_session
+from app.http_middleware import HttpMiddleware
 from app.models import AuditEvent, AuditPerson, User
 from app.models.types import utcnow
 
@@ -181,16 +182,10 @@ def verify(session: Session, batch_size: int = 5000) -> Verification:
             return Verification(True, checked, expected_prev)
 
 
-class ClientAddressMiddleware:
+class ClientAddressMiddleware(HttpMiddleware):
     """Makes the client's address (as uvicorn saw it, proxies resolved) known to `record`."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         client = scope.get("client")
         token = client_address_var.set(client[0] if client else None)
         try:

@@ -1,10 +1,10 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Uuid
+from sqlalchemy import Column
 from sqlmodel import Field, SQLModel
 
-from app.models.types import UTCDateTime, utcnow
+from app.models.types import UTCDateTime, reference, utcnow
 
 
 class EntryRead(SQLModel, table=True):
@@ -12,11 +12,7 @@ class EntryRead(SQLModel, table=True):
 
     __tablename__ = "entry_reads"
 
-    clinician_id: uuid.UUID = Field(
-        sa_column=Column(Uuid(), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    )
-    entry_id: uuid.UUID = Field(
-        sa_column=Column(Uuid(), ForeignKey("entries.id", ondelete="CASCADE"), primary_key=True)
-    )
+    clinician_id: uuid.UUID = reference("users.id", primary_key=True)
+    entry_id: uuid.UUID = reference("entries.id", primary_key=True)
     first_opened_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     last_opened_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))

@@ -1,10 +1,10 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, Uuid
+from sqlalchemy import Boolean, Column, Index, Integer
 from sqlmodel import Field, SQLModel
 
-from app.models.types import UTCDateTime, utcnow
+from app.models.types import UTCDateTime, reference, utcnow
 
 
 class Appointment(SQLModel, table=True):
@@ -15,16 +15,10 @@ class Appointment(SQLModel, table=True):
     )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    participant_id: uuid.UUID = Field(
-        sa_column=Column(Uuid(), ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
-    )
-    clinician_id: uuid.UUID = Field(
-        sa_column=Column(Uuid(), ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
-    )
+    participant_id: uuid.UUID = reference("users.id")
+    clinician_id: uuid.UUID = reference("users.id")
     starts_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
-    created_by_id: uuid.UUID | None = Field(
-        default=None, sa_column=Column(Uuid(), ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
-    )
+    created_by_id: uuid.UUID | None = reference("users.id", on_delete="SET NULL", nullable=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
 
@@ -33,11 +27,7 @@ class AgendaItem(SQLModel, table=True):
 
     __tablename__ = "agenda_items"
 
-    appointment_id: uuid.UUID = Field(
-        sa_column=Column(Uuid(), ForeignKey("appointments.id", ondelete="CASCADE"), primary_key=True)
-    )
-    entry_id: uuid.UUID = Field(
-        sa_column=Column(Uuid(), ForeignKey("entries.id", ondelete="CASCADE"), primary_key=True)
-    )
+    appointment_id: uuid.UUID = reference("appointments.id", primary_key=True)
+    entry_id: uuid.UUID = reference("entries.id", primary_key=True)
     position: int = Field(sa_column=Column(Integer(), nullable=False))
     important: bool = Field(default=False, sa_column=Column(Boolean(), nullable=False))

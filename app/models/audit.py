@@ -1,10 +1,10 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, String, Uuid
+from sqlalchemy import BigInteger, Column, Index, String
 from sqlmodel import Field, SQLModel
 
-from app.models.types import UTCDateTime, utcnow
+from app.models.types import UTCDateTime, reference, utcnow
 
 
 class AuditEvent(SQLModel, table=True):
@@ -42,6 +42,4 @@ class AuditPerson(SQLModel, table=True):
     __tablename__ = "audit_people"
 
     ref: str = Field(sa_column=Column(String(64), primary_key=True))
-    user_id: uuid.UUID = Field(
-        sa_column=Column(Uuid(), ForeignKey("users.id", ondelete="CASCADE"), nullable=False, unique=True)
-    )
+    user_id: uuid.UUID = reference("users.id", unique=True)

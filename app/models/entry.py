@@ -1,11 +1,11 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Index, Integer, String, Uuid
+from sqlalchemy import Boolean, CheckConstraint, Column, Index, Integer, String
 from sqlmodel import Field, SQLModel
 
 from app.models.enums import Discipline, EntryKind, GoalStatus, Importance, Topic
-from app.models.types import EncryptedText, UTCDateTime, enum_column_type, utcnow
+from app.models.types import EncryptedText, UTCDateTime, enum_column_type, reference, utcnow
 
 
 class Entry(SQLModel, table=True):
@@ -21,19 +21,14 @@ class Entry(SQLModel, table=True):
 
     # Client-generated where the phone made it, so a replayed save is recognised.
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    author_id: uuid.UUID = Field(
-        sa_column=Column(Uuid(), ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
-    )
+    author_id: uuid.UUID = reference("users.id")
     kind: EntryKind = Field(sa_column=Column(enum_column_type(EntryKind), nullable=False))
     body: str = Field(sa_column=Column(EncryptedText("entries.body"), nullable=False))
     topic: Topic | None = Field(default=None, sa_column=Column(enum_column_type(Topic), nullable=True))
     about_discipline: Discipline | None = Field(
         default=None, sa_column=Column(enum_column_type(Discipline, name="about_discipline"), nullable=True)
     )
-    about_clinician_id: uuid.UUID | None = Field(
-        default=None,
-        sa_column=Column(Uuid(), ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
-    )
+    about_clinician_id: uuid.UUID | None = reference("users.id", on_delete="SET NULL", nullable=True)
     importance: Importance = Field(
         default=Importance.normal, sa_column=Column(enum_column_type(Importance), nullable=False)
     )

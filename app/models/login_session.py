@@ -1,10 +1,10 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, String, Uuid
+from sqlalchemy import Column, String
 from sqlmodel import Field, SQLModel
 
-from app.models.types import UTCDateTime, utcnow
+from app.models.types import UTCDateTime, reference, utcnow
 
 
 class LoginSession(SQLModel, table=True):
@@ -15,9 +15,7 @@ class LoginSession(SQLModel, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     # SHA-256 of the cookie's random token; a stolen table opens no session.
     token_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
-    user_id: uuid.UUID = Field(
-        sa_column=Column(Uuid(), ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
-    )
+    user_id: uuid.UUID = reference("users.id", index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     last_seen_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

@@ -1,11 +1,11 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Index, Uuid
+from sqlalchemy import Column, Index
 from sqlmodel import Field, SQLModel
 
 from app.models.enums import Outcome, ParticipantView, ResponseKind
-from app.models.types import EncryptedText, UTCDateTime, enum_column_type, utcnow
+from app.models.types import EncryptedText, UTCDateTime, enum_column_type, reference, utcnow
 
 
 class EntryResponse(SQLModel, table=True):
@@ -15,12 +15,8 @@ class EntryResponse(SQLModel, table=True):
     __table_args__ = (Index("ix_entry_responses_entry", "entry_id", "created_at"),)
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    entry_id: uuid.UUID = Field(
-        sa_column=Column(Uuid(), ForeignKey("entries.id", ondelete="CASCADE"), nullable=False)
-    )
-    clinician_id: uuid.UUID | None = Field(
-        default=None, sa_column=Column(Uuid(), ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
-    )
+    entry_id: uuid.UUID = reference("entries.id")
+    clinician_id: uuid.UUID | None = reference("users.id", on_delete="SET NULL", nullable=True)
     kind: ResponseKind = Field(sa_column=Column(enum_column_type(ResponseKind), nullable=False))
     body: str | None = Field(
         default=None, sa_column=Column(EncryptedText("entry_responses.body"), nullable=True)

@@ -1,11 +1,11 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Uuid
+from sqlalchemy import CheckConstraint, Column, Index
 from sqlmodel import Field, SQLModel
 
 from app.models.enums import ShareAudience
-from app.models.types import UTCDateTime, enum_column_type, utcnow
+from app.models.types import UTCDateTime, enum_column_type, reference, utcnow
 
 
 class Share(SQLModel, table=True):
@@ -24,16 +24,10 @@ class Share(SQLModel, table=True):
     )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    entry_id: uuid.UUID = Field(
-        sa_column=Column(Uuid(), ForeignKey("entries.id", ondelete="CASCADE"), nullable=False)
-    )
+    entry_id: uuid.UUID = reference("entries.id")
     # The entry's author, kept here so visibility needs no join through entries.
-    participant_id: uuid.UUID = Field(
-        sa_column=Column(Uuid(), ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
-    )
+    participant_id: uuid.UUID = reference("users.id")
     audience: ShareAudience = Field(sa_column=Column(enum_column_type(ShareAudience), nullable=False))
-    clinician_id: uuid.UUID | None = Field(
-        default=None, sa_column=Column(Uuid(), ForeignKey("users.id", ondelete="CASCADE"), nullable=True)
-    )
+    clinician_id: uuid.UUID | None = reference("users.id", nullable=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))

@@ -1,11 +1,11 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Index, String, Uuid, text
+from sqlalchemy import Column, Index, String, text
 from sqlmodel import Field, SQLModel
 
 from app.models.enums import Role
-from app.models.types import UTCDateTime, enum_column_type, utcnow
+from app.models.types import UTCDateTime, enum_column_type, reference, utcnow
 
 
 class CareTeam(SQLModel, table=True):
@@ -30,12 +30,8 @@ class TeamMembership(SQLModel, table=True):
         ),
     )
 
-    team_id: uuid.UUID = Field(
-        sa_column=Column(Uuid(), ForeignKey("care_teams.id", ondelete="CASCADE"), primary_key=True)
-    )
-    user_id: uuid.UUID = Field(
-        sa_column=Column(Uuid(), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
-    )
+    team_id: uuid.UUID = reference("care_teams.id", primary_key=True)
+    user_id: uuid.UUID = reference("users.id", primary_key=True, index=True)
     # A copy of the user's role (which never changes), so the database can hold the rule above.
     member_role: Role = Field(sa_column=Column(enum_column_type(Role), nullable=False))
     joined_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))

@@ -4,7 +4,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import DateTime, Dialect, Enum, Text, TypeDecorator
+from sqlalchemy import Column, DateTime, Dialect, Enum, ForeignKey, Text, TypeDecorator, Uuid
+from sqlmodel import Field
 
 from app.crypto import cipher
 
@@ -71,3 +72,25 @@ class EncryptedText(TypeDecorator[str]):
         if value is None:
             return None
         return cipher().decrypt(value, self.context)
+
+
+def reference(
+    target: str,
+    *,
+    on_delete: str = "CASCADE",
+    nullable: bool = False,
+    primary_key: bool = False,
+    index: bool = False,
+    unique: bool = False,
+) -> Any:
+    """A column naming a row of another table by its UUID ("users.id"), and what becomes of it
+    when that row goes (ON DELETE CASCADE, or SET NULL for an optional one)."""
+    column = Column(
+        Uuid(),
+        ForeignKey(target, ondelete=on_delete),
+        primary_key=primary_key,
+        nullable=nullable and not primary_key,
+        index=index or None,
+        unique=unique or None,
+    )
+    return Field(default=None, sa_column=column) if nullable else Field(sa_column=column)

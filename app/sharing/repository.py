@@ -228,7 +228,7 @@ class ClinicianRead(NamedTuple):
     clinician_name: str | None
     clinician_discipline: Discipline | None
     via: str
-    at: datetime
+    accessed_at: datetime
 
 
 class EntryReader(NamedTuple):
@@ -254,20 +254,24 @@ def _entry_id(target: str | None) -> uuid.UUID | None:
         return None
 
 
-def access_log_of(session: Session, participant_id: uuid.UUID, limit: int = 500) -> list[ClinicianRead]:
-    """Who read which of this participant's entries, newest first: one query on the audit log."""
+def _reads_with_reader(participant_id: uuid.UUID, *columns: Any) -> Any:
+    """The clinician reads of this participant's entries, with these columns and then the
+    reader's current name and discipline (none once their account is gone)."""
     actor = aliased(AuditPerson)
-    statement = (
-        select_columns(
-            col(AuditEvent.target),
-            col(AuditEvent.action),
-            col(AuditEvent.occurred_at),
-            col(User.display_name),
-            col(User.discipline),
-        )
+    return (
+        select_columns(*columns, col(User.display_name), col(User.discipline))
         .outerjoin(actor, col(actor.ref) == col(AuditEvent.actor_ref))
         .outerjoin(User, col(User.id) == col(actor.user_id))
         .where(*_reads_of_participant(participant_id))
+    )
+
+
+def access_log_of(session: Session, participant_id: uuid.UUID, limit: int = 500) -> list[ClinicianRead]:
+    """Who read which of this participant's entries, newest first: one query on the audit log."""
+    statement = (
+        _reads_with_reader(
+            participant_id, col(AuditEvent.target), col(AuditEvent.action), col(AuditEvent.occurred_at)
+        )
         .order_by(col(AuditEvent.seq).desc())
         .limit(limit)
     )
@@ -285,25 +289,16 @@ def readers_of_entries(
     """Per entry: each clinician who read it once, with the last time, newest first (one query)."""
     if not entry_ids:
         return {}
-    actor = aliased(AuditPerson)
+    last_read = func.max(col(AuditEvent.occurred_at))
     statement = (
-        select_columns(
-            col(AuditEvent.target),
-            col(AuditEvent.actor_ref),
-            col(User.display_name),
-            col(User.discipline),
-            func.max(col(AuditEvent.occurred_at)),
-        )
-        .outerjoin(actor, col(actor.ref) == col(AuditEvent.actor_ref))
-        .outerjoin(User, col(User.id) == col(actor.user_id))
-        .where(*_reads_of_participant(participant_id))
+        _reads_with_reader(participant_id, col(AuditEvent.target), col(AuditEvent.actor_ref), last_read)
         .where(col(AuditEvent.target).in_([str(entry_id) for entry_id in entry_ids]))
         .group_by(
             col(AuditEvent.target), col(AuditEvent.actor_ref), col(User.display_name), col(User.discipline)
         )
     )
     result: dict[uuid.UUID, list[EntryReader]] = {}
-    for target, _actor_ref, name, discipline, last in session.execute(statement).all():
+    for target, _actor_ref, last, name, discipline in session.execute(statement).all():
         entry_id = _entry_id(target)
         if entry_id is not None:
             result.setdefault(entry_id, []).append(EntryReader(name, discipline, last))

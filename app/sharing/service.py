@@ -187,14 +187,7 @@ def revoke_share(session: Session, *, actor: User, entry_id: uuid.UUID, share_id
 def access_log(session: Session, *, actor: User) -> list[AccessLogItem]:
     """Who read what I shared, newest first, straight from the audit log."""
     return [
-        AccessLogItem(
-            entry_id=read.entry_id,
-            clinician_name=read.clinician_name,
-            clinician_discipline=read.clinician_discipline,
-            via=read.via,
-            accessed_at=read.at,
-        )
-        for read in repository.access_log_of(session, actor.id)
+        AccessLogItem.model_validate(read._asdict()) for read in repository.access_log_of(session, actor.id)
     ]
 
 

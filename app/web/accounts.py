@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from zoneinfo import available_timezones
 
 from fastapi import APIRouter, Form, Request
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 from starlette.responses import Response
 
@@ -37,7 +37,21 @@ from app.errors import DomainError, Forbidden
 from app.i18n import N_, locale_cookie_name, normalise_locale, request_locale, translate
 from app.models import User
 from app.models.enums import Discipline, Role
-from app.web.forms import FormProblems, Refusal, id_or_404, optional, redirect, refusal, safe_next
+from app.web.forms import (
+    Choice,
+    FormFields,
+    FormProblems,
+    LongText,
+    Refusal,
+    Secret,
+    Target,
+    Text,
+    id_or_404,
+    optional,
+    redirect,
+    refusal,
+    safe_next,
+)
 from app.web.home import home_page, teams_with_members
 from app.web.rendering import page
 from app.web.visits import AdminVisit, AnyVisit, Visit
@@ -59,7 +73,7 @@ def _signed_in(request: Request, session: Session, user: User, target: str) -> R
 
 # --- logging in -------------------------------------------------------------------------
 
-_LOGIN_FIELDS = frozenset({"username", "password"})
+_LOGIN_FIELDS = FormFields(frozenset({"username", "password"}))
 
 
 @router.get("/login")
@@ -69,21 +83,22 @@ def login_page(request: Request, auth: OptionalAuthDep, next: str = "/") -> Resp
     return page(request, "accounts/login.html", {"next": safe_next(next), "username": ""})
 
 
+class LoginForm(BaseModel):
+    username: Text = ""
+    password: Secret = ""
+    next: Target = "/"
+
+
 @router.post("/login")
-def login(
-    request: Request,
-    session: SessionDep,
-    username: Annotated[str, Form(max_length=200)] = "",
-    password: Annotated[str, Form(max_length=1024)] = "",
-    next: Annotated[str, Form(max_length=2000)] = "/",
-) -> Response:
-    context = {"next": safe_next(next), "username": username.strip()}
-    missing = [name for name, value in (("username", username.strip()), ("password", password)) if not value]
+def login(request: Request, session: SessionDep, form: Annotated[LoginForm, Form()]) -> Response:
+    username, password, next = form.username.strip(), form.password, safe_next(form.next)
+    context = {"next": next, "username": username}
+    missing = [name for name, value in (("username", username), ("password", password)) if not value]
     if missing:
         problems = FormProblems(form="login")
         for name in missing:
             problems.add(
-                name, translate(request_locale(request), N_("This field is required.")), _LOGIN_FIELDS
+                name, translate(request_locale(request), N_("This field is required.")), _LOGIN_FIELDS.visible
             )
         return page(request, "accounts/login.html", context, refused=Refusal(problems, 422))
     try:
@@ -94,7 +109,7 @@ def login(
         session.rollback()
         refused = refusal(request, "login", exc)
         return page(request, "accounts/login.html", context, refused=refused, headers=exc.headers)
-    return _signed_in(request, session, user, safe_next(next))
+    return _signed_in(request, session, user, next)
 
 
 @router.post("/logout")
@@ -108,7 +123,7 @@ def logout(visit: AnyVisit) -> Response:
 
 # --- joining with an invitation ---------------------------------------------------------
 
-_JOIN_FIELDS = frozenset({"invitation_code", "username", "display_name", "password", "locale"})
+_JOIN_FIELDS = FormFields(frozenset({"invitation_code", "username", "display_name", "password", "locale"}))
 
 
 def _join_page(
@@ -139,41 +154,36 @@ def join_page(request: Request, session: SessionDep, code: str = "") -> Response
     return _join_page(request, session, form)
 
 
+class JoinForm(BaseModel):
+    invitation_code: Text = ""
+    username: Text = ""
+    display_name: Text = ""
+    password: Secret = ""
+    locale: Choice = ""
+
+
 @router.post("/join")
-def join(
-    request: Request,
-    session: SessionDep,
-    invitation_code: Annotated[str, Form(max_length=200)] = "",
-    username: Annotated[str, Form(max_length=200)] = "",
-    display_name: Annotated[str, Form(max_length=200)] = "",
-    password: Annotated[str, Form(max_length=1024)] = "",
-    locale: Annotated[str, Form(max_length=8)] = "",
-) -> Response:
-    chosen_locale = normalise_locale(locale) or request_locale(request)
+def join(request: Request, session: SessionDep, form: Annotated[JoinForm, Form()]) -> Response:
+    chosen_locale = normalise_locale(form.locale) or request_locale(request)
     try:
         data = RegisterRequest(
-            invitation_code=invitation_code.strip(),
-            username=username.strip(),
-            display_name=display_name,
-            password=password,
+            invitation_code=form.invitation_code.strip(),
+            username=form.username.strip(),
+            display_name=form.display_name,
+            password=form.password,
             locale=chosen_locale,
         )
         user = service.register(session, data=data)
     except (DomainError, ValidationError) as exc:
         session.rollback()
-        form = {
-            "invitation_code": invitation_code,
-            "username": username,
-            "display_name": display_name,
-            "locale": chosen_locale,
-        }
-        return _join_page(request, session, form, refusal(request, "join", exc, _JOIN_FIELDS))
+        typed = form.model_dump(exclude={"password"}) | {"locale": chosen_locale}
+        return _join_page(request, session, typed, refusal(request, "join", exc, _JOIN_FIELDS))
     return _signed_in(request, session, user, "/")
 
 
 # --- invitations (clinicians and admins) ------------------------------------------------
 
-_ADMIN_INVITE_FIELDS = frozenset({"team_id", "role", "discipline"})
+_ADMIN_INVITE_FIELDS = FormFields(frozenset({"team_id", "role", "discipline"}))
 
 
 def _back_to_invitations(
@@ -185,26 +195,26 @@ def _back_to_invitations(
     return home_page(visit, refused)
 
 
+class InviteForm(BaseModel):
+    team_id: Choice = ""
+    role: Choice = Role.participant.value
+    discipline: Choice = ""
+
+
 @router.post("/invite")
-def invite(
-    visit: AnyVisit,
-    team_id: Annotated[str, Form(max_length=64)] = "",
-    role: Annotated[str, Form(max_length=32)] = "participant",
-    discipline: Annotated[str, Form(max_length=64)] = "",
-) -> Response:
-    user = visit.user
+def invite(visit: AnyVisit, form: Annotated[InviteForm, Form()]) -> Response:
+    user, team_id = visit.user, form.team_id.strip()
     try:
         data = InvitationCreate.model_validate(
-            {"team_id": team_id.strip(), "role": role, "discipline": optional(discipline)}
+            {"team_id": team_id, "role": form.role, "discipline": optional(form.discipline)}
         )
         created = service.create_invitation(visit.session, actor=user, data=data)
     except (DomainError, ValidationError) as exc:
         if user.role == Role.admin:
             refused = visit.refuse("invite", exc, _ADMIN_INVITE_FIELDS)
         else:
-            refused = visit.refuse(f"invite-{team_id.strip()}", exc)
-        invite_form = {"team_id": team_id, "role": role, "discipline": discipline}
-        return _back_to_invitations(visit, refused, invite_form)
+            refused = visit.refuse(f"invite-{team_id}", exc)
+        return _back_to_invitations(visit, refused, form.model_dump())
     team_names = {team.id: team.name for team in service.list_teams(visit.session, actor=user)}
     back = "/admin" if user.role == Role.admin else "/"
     context = {
@@ -230,6 +240,8 @@ def revoke_invitation(invitation_id: str, visit: AnyVisit) -> Response:
 
 
 # --- administration ---------------------------------------------------------------------
+
+_TEAM_FIELDS = FormFields(frozenset({"name"}))
 
 
 def _admin_page(
@@ -262,11 +274,11 @@ def admin_page(visit: AdminVisit) -> Response:
 
 
 @router.post("/admin/teams")
-def create_team(visit: AdminVisit, name: Annotated[str, Form(max_length=500)] = "") -> Response:
+def create_team(visit: AdminVisit, name: Annotated[LongText, Form()] = "") -> Response:
     try:
         service.create_team(visit.session, actor=visit.user, data=TeamCreate(name=name))
     except (DomainError, ValidationError) as exc:
-        return _admin_page(visit, visit.refuse("team", exc, frozenset({"name"})), team_form={"name": name})
+        return _admin_page(visit, visit.refuse("team", exc, _TEAM_FIELDS), team_form={"name": name})
     return redirect("/admin?done=team")
 
 
@@ -282,8 +294,8 @@ def set_user_active(user_id: str, visit: AdminVisit, is_active: Annotated[bool, 
 
 # --- own account ------------------------------------------------------------------------
 
-_PROFILE_FIELDS = frozenset({"display_name", "locale", "time_zone"})
-_PASSWORD_FIELDS = frozenset({"current_password", "new_password"})
+_PROFILE_FIELDS = FormFields(frozenset({"display_name", "locale", "time_zone"}))
+_PASSWORD_FIELDS = FormFields(frozenset({"current_password", "new_password"}))
 
 
 @lru_cache(maxsize=1)
@@ -318,14 +330,15 @@ def account_page(visit: AnyVisit) -> Response:
     return _account_page(visit)
 
 
+class ProfileForm(BaseModel):
+    display_name: Text = ""
+    locale: Choice = ""
+    time_zone: Choice = ""
+
+
 @router.post("/account/profile")
-def update_profile(
-    visit: AnyVisit,
-    display_name: Annotated[str, Form(max_length=200)] = "",
-    locale: Annotated[str, Form(max_length=8)] = "",
-    time_zone: Annotated[str, Form(max_length=64)] = "",
-) -> Response:
-    submitted = {"display_name": display_name, "locale": locale, "time_zone": time_zone}
+def update_profile(visit: AnyVisit, form: Annotated[ProfileForm, Form()]) -> Response:
+    submitted = form.model_dump()
     try:
         data = ProfileUpdate.model_validate(submitted)
         service.update_profile(visit.session, actor=visit.user, data=data)
@@ -337,8 +350,8 @@ def update_profile(
 @router.post("/account/password")
 def change_password(
     visit: AnyVisit,
-    current_password: Annotated[str, Form(max_length=1024)] = "",
-    new_password: Annotated[str, Form(max_length=1024)] = "",
+    current_password: Annotated[Secret, Form()] = "",
+    new_password: Annotated[Secret, Form()] = "",
 ) -> Response:
     try:
         data = PasswordChange(current_password=current_password, new_password=new_password)
@@ -361,23 +374,24 @@ def revoke_all_sessions(visit: AnyVisit) -> Response:
 # --- language ---------------------------------------------------------------------------
 
 
+class LanguageForm(BaseModel):
+    locale: Choice = ""
+    next: Target = "/"
+    csrf_token: Text = ""
+
+
 @router.post("/language")
 def choose_language(
-    request: Request,
-    auth: OptionalAuthDep,
-    session: SessionDep,
-    locale: Annotated[str, Form(max_length=8)] = "",
-    next: Annotated[str, Form(max_length=2000)] = "/",
-    csrf_token: Annotated[str, Form(max_length=200)] = "",
+    request: Request, auth: OptionalAuthDep, session: SessionDep, form: Annotated[LanguageForm, Form()]
 ) -> Response:
     """Public so it works on the login page; for a signed-in user it also changes their setting."""
-    chosen = normalise_locale(locale)
-    response = redirect(safe_next(next))
+    chosen = normalise_locale(form.locale)
+    response = redirect(safe_next(form.next))
     if chosen is None:
         return response
     if auth is not None:
         # A public route skips the usual check, so a signed-in user's change is checked here.
-        if not csrf_token_matches(auth.login_session.id, csrf_token):
+        if not csrf_token_matches(auth.login_session.id, form.csrf_token):
             raise Forbidden(N_("This page has expired. Reload it and try again."), code="csrf_token_invalid")
         service.update_profile(
             session, actor=auth.user, data=ProfileUpdate.model_validate({"locale": chosen})

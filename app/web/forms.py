@@ -6,9 +6,10 @@ redirect after a successful one (POST → 303 → GET, so a reload never repeats
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Annotated
 from urllib.parse import urlsplit
 
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
@@ -16,6 +17,15 @@ from app.errors import DomainError, NotFound, validation_errors
 from app.i18n import request_locale, translate
 
 TRUE_WORDS = frozenset({"1", "true", "on", "yes"})
+
+# What a form field may hold as typed, before a schema checks it: bounded, so that a runaway
+# body is refused early, and generous, so that a too-long value comes back with a clear message.
+Choice = Annotated[str, Field(max_length=100)]
+Text = Annotated[str, Field(max_length=200)]
+LongText = Annotated[str, Field(max_length=8000)]
+Secret = Annotated[str, Field(max_length=1024)]
+Target = Annotated[str, Field(max_length=2000)]
+Ids = Annotated[list[str], Field(max_length=200)]
 
 
 @dataclass
@@ -41,48 +51,36 @@ class Refusal:
     status: int
 
 
-def form_problems(
-    request: Request,
-    form: str,
-    exc: DomainError | ValidationError,
-    visible: frozenset[str] = frozenset(),
-    *,
-    aliases: Mapping[str, str] | None = None,
-    messages: Mapping[tuple[str, str], str] | None = None,
-) -> tuple[FormProblems, int]:
-    """The problems of a refused form and the status to answer with.
+@dataclass(frozen=True)
+class FormFields:
+    """How a form shows its problems: `visible` fields show their own, next to them; the rest are
+    listed above the form. `aliases` names the form field that stands for a schema field (one
+    choice for two fields); `messages` gives a page's own words for one (field, error type)."""
 
-    `aliases` names the form field that stands for a schema field (one choice for two fields);
-    `messages` replaces the message of one (field, error type) with a page's own, already
-    translated words (e.g. how long an over-long text is).
-    """
-    locale = request_locale(request)
-    aliases = aliases or {}
-    problems = FormProblems(form=form)
-    if isinstance(exc, DomainError):
-        name = aliases.get(exc.field or "", exc.field)
-        problems.add(name, translate(locale, exc.message, **exc.params), visible)
-        return problems, exc.status
-    raw_errors = exc.errors()
-    for error, raw in zip(validation_errors(locale, raw_errors), raw_errors, strict=True):
-        name = aliases.get(error["field"], error["field"])
-        message = (messages or {}).get((name, str(raw.get("type", ""))), error["message"])
-        problems.add(name, message, visible)
-    return problems, 422
+    visible: frozenset[str] = frozenset()
+    aliases: Mapping[str, str] = field(default_factory=dict)
+    messages: Mapping[tuple[str, str], str] = field(default_factory=dict)
+
+
+NO_FIELDS = FormFields()
 
 
 def refusal(
-    request: Request,
-    form: str,
-    exc: DomainError | ValidationError,
-    visible: frozenset[str] = frozenset(),
-    *,
-    aliases: Mapping[str, str] | None = None,
-    messages: Mapping[tuple[str, str], str] | None = None,
+    request: Request, form: str, exc: DomainError | ValidationError, fields: FormFields = NO_FIELDS
 ) -> Refusal:
-    """`form_problems` as one value for the page that shows the form again."""
-    problems, status = form_problems(request, form, exc, visible, aliases=aliases, messages=messages)
-    return Refusal(problems, status)
+    """The problems of a refused form, in the reader's language, and the status to answer with."""
+    locale = request_locale(request)
+    problems = FormProblems(form=form)
+    if isinstance(exc, DomainError):
+        name = fields.aliases.get(exc.field or "", exc.field)
+        problems.add(name, translate(locale, exc.message, **exc.params), fields.visible)
+        return Refusal(problems, exc.status)
+    raw_errors = exc.errors()
+    for error, raw in zip(validation_errors(locale, raw_errors), raw_errors, strict=True):
+        name = fields.aliases.get(error["field"], error["field"])
+        message = fields.messages.get((name, str(raw.get("type", ""))), error["message"])
+        problems.add(name, message, fields.visible)
+    return Refusal(problems, 422)
 
 
 def redirect(url: str) -> RedirectResponse:

@@ -2,10 +2,12 @@
 and the notes shown after a redirect.
 
 Participants read their own words in the first person ("My diagnosis"); clinicians read brief,
-scannable labels ("Diagnosis"). Each audience gets its set from `labels_for`.
+scannable labels ("Diagnosis"): where the two differ, a table holds both side by side, and each
+audience gets its own from `labels_for`.
 """
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
 from app.i18n import N_
 from app.models.enums import (
@@ -19,6 +21,8 @@ from app.models.enums import (
     Role,
     Topic,
 )
+
+K = TypeVar("K")
 
 ROLE_LABELS = {
     Role.participant: N_("Participant"),
@@ -80,39 +84,42 @@ RESPONSE_KIND_LABELS = {
     ResponseKind.discussed: N_("Discussed"),
 }
 
-# --- in the participant's own words --------------------------------------------------------
+# --- the two voices: (the participant's own words, the clinician's brief label) ---------------
 
-PARTICIPANT_TOPIC_LABELS = {
-    Topic.diagnosis: N_("My diagnosis"),
-    Topic.cause_of_pain: N_("The cause of my pain"),
-    Topic.treatment_plan: N_("The treatment plan"),
-    Topic.exercises: N_("Exercises and tasks"),
-    Topic.goals: N_("Goals"),
-    Topic.working_with_professional: N_("Working with a professional"),
-    Topic.care_organisation: N_("How my care is organised"),
-    Topic.daily_life: N_("Daily life"),
-    Topic.other: N_("Something else"),
+TOPIC_LABELS = {
+    Topic.diagnosis: (N_("My diagnosis"), N_("Diagnosis")),
+    Topic.cause_of_pain: (N_("The cause of my pain"), N_("Cause of pain")),
+    Topic.treatment_plan: (N_("The treatment plan"), N_("Treatment plan")),
+    Topic.exercises: (N_("Exercises and tasks"), N_("Exercises")),
+    Topic.goals: (N_("Goals"), N_("Goals")),
+    Topic.working_with_professional: (N_("Working with a professional"), N_("Working together")),
+    Topic.care_organisation: (N_("How my care is organised"), N_("How care is organised")),
+    Topic.daily_life: (N_("Daily life"), N_("Daily life")),
+    Topic.other: (N_("Something else"), N_("Other")),
 }
-PARTICIPANT_IMPORTANCE_LABELS = {
-    Importance.low: N_("A little"),
-    Importance.normal: N_("Normal"),
-    Importance.high: N_("Very much"),
+IMPORTANCE_LABELS = {
+    Importance.low: (N_("A little"), N_("Low")),
+    Importance.normal: (N_("Normal"), N_("Normal")),
+    Importance.high: (N_("Very much"), N_("High")),
 }
-PARTICIPANT_OUTCOME_LABELS = {
-    Outcome.agreed: N_("We agreed"),
-    Outcome.partly_agreed: N_("We partly agreed"),
-    Outcome.still_differ: N_("We still see it differently"),
+OUTCOME_LABELS = {
+    Outcome.agreed: (N_("We agreed"), N_("Agreed")),
+    Outcome.partly_agreed: (N_("We partly agreed"), N_("Partly agreed")),
+    Outcome.still_differ: (N_("We still see it differently"), N_("We still see it differently")),
 }
+# The participant's answer to "does this match your view?", and how a clinician reads it.
 VIEW_LABELS = {
-    ParticipantView.matches: N_("Yes, this matches my view"),
-    ParticipantView.partly: N_("Partly"),
-    ParticipantView.differs: N_("No, I see it differently"),
+    ParticipantView.matches: (N_("Yes, this matches my view"), N_("matches their view")),
+    ParticipantView.partly: (N_("Partly"), N_("partly matches their view")),
+    ParticipantView.differs: (N_("No, I see it differently"), N_("differs from their view")),
 }
 VIEW_SUMMARY_LABELS = {
     ParticipantView.matches: N_("You said this matches your view."),
     ParticipantView.partly: N_("You said this partly matches your view."),
     ParticipantView.differs: N_("You said you see it differently."),
 }
+PARTICIPANT, CLINICIAN = 0, 1
+
 # Gentle, optional invitations per kind: what people in pain rehabilitation tend to leave unsaid.
 PROMPTS = {
     EntryKind.thought: [
@@ -135,35 +142,6 @@ PROMPTS = {
         N_("What matters to you in your daily life? Say it in your own words."),
         N_("It may be small. Your goal does not have to match anyone else's."),
     ],
-}
-
-# --- brief, for clinicians -----------------------------------------------------------------
-
-CLINICIAN_TOPIC_LABELS = {
-    Topic.diagnosis: N_("Diagnosis"),
-    Topic.cause_of_pain: N_("Cause of pain"),
-    Topic.treatment_plan: N_("Treatment plan"),
-    Topic.exercises: N_("Exercises"),
-    Topic.goals: N_("Goals"),
-    Topic.working_with_professional: N_("Working together"),
-    Topic.care_organisation: N_("How care is organised"),
-    Topic.daily_life: N_("Daily life"),
-    Topic.other: N_("Other"),
-}
-CLINICIAN_IMPORTANCE_LABELS = {
-    Importance.low: N_("Low"),
-    Importance.normal: N_("Normal"),
-    Importance.high: N_("High"),
-}
-CLINICIAN_OUTCOME_LABELS = {
-    Outcome.agreed: N_("Agreed"),
-    Outcome.partly_agreed: N_("Partly agreed"),
-    Outcome.still_differ: N_("We still see it differently"),
-}
-CLINICIAN_VIEW_LABELS = {
-    ParticipantView.matches: N_("matches their view"),
-    ParticipantView.partly: N_("partly matches their view"),
-    ParticipantView.differs: N_("differs from their view"),
 }
 
 # Notes after a redirect (?done=...). Only known keys are shown: nothing from the URL is echoed.
@@ -207,22 +185,20 @@ def labels_for(role: Role | str | None) -> dict[str, Any]:
         "goal_status_labels": GOAL_STATUS_LABELS,
         "response_kind_labels": RESPONSE_KIND_LABELS,
     }
-    if role == Role.clinician:
-        return {
-            **common,
-            "kind_filters": [(kind, KIND_FILTER_LABELS[kind]) for kind in CLINICIAN_KINDS],
-            "topic_labels": CLINICIAN_TOPIC_LABELS,
-            "importance_labels": CLINICIAN_IMPORTANCE_LABELS,
-            "outcome_labels": CLINICIAN_OUTCOME_LABELS,
-            "participant_view_labels": CLINICIAN_VIEW_LABELS,
-        }
-    return {
-        **common,
-        "kinds": PARTICIPANT_KINDS,
-        "topic_labels": PARTICIPANT_TOPIC_LABELS,
-        "importance_labels": PARTICIPANT_IMPORTANCE_LABELS,
-        "outcome_labels": PARTICIPANT_OUTCOME_LABELS,
-        "view_labels": VIEW_LABELS,
-        "view_summary_labels": VIEW_SUMMARY_LABELS,
-        "prompts": PROMPTS,
-    }
+    voice = CLINICIAN if role == Role.clinician else PARTICIPANT
+    common["topic_labels"] = _in_voice(TOPIC_LABELS, voice)
+    common["importance_labels"] = _in_voice(IMPORTANCE_LABELS, voice)
+    common["outcome_labels"] = _in_voice(OUTCOME_LABELS, voice)
+    if voice == CLINICIAN:
+        common["kind_filters"] = [(kind, KIND_FILTER_LABELS[kind]) for kind in CLINICIAN_KINDS]
+        common["participant_view_labels"] = _in_voice(VIEW_LABELS, voice)
+        return common
+    common["kinds"] = PARTICIPANT_KINDS
+    common["view_labels"] = _in_voice(VIEW_LABELS, voice)
+    common["view_summary_labels"] = VIEW_SUMMARY_LABELS
+    common["prompts"] = PROMPTS
+    return common
+
+
+def _in_voice(labels: Mapping[K, tuple[str, str]], voice: int) -> dict[K, str]:
+    return {value: words[voice] for value, words in labels.items()}

@@ -5,7 +5,6 @@ A refused form is shown again after the request's transaction is rolled back (`V
 so nothing half-done of the refused action is committed with the page.
 """
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -24,7 +23,7 @@ from app.accounts.deps import (
 from app.deps import SessionDep
 from app.errors import DomainError
 from app.models import LoginSession, User
-from app.web.forms import Refusal, refusal
+from app.web.forms import NO_FIELDS, FormFields, Refusal, refusal
 
 
 @dataclass(frozen=True)
@@ -42,17 +41,11 @@ class Visit:
         return self.auth.login_session
 
     def refuse(
-        self,
-        form: str,
-        exc: DomainError | ValidationError,
-        visible: frozenset[str] = frozenset(),
-        *,
-        aliases: Mapping[str, str] | None = None,
-        messages: Mapping[tuple[str, str], str] | None = None,
+        self, form: str, exc: DomainError | ValidationError, fields: FormFields = NO_FIELDS
     ) -> Refusal:
         """Roll back what the refused action did, and say what to show next to the form."""
         self.session.rollback()
-        return refusal(self.request, form, exc, visible, aliases=aliases, messages=messages)
+        return refusal(self.request, form, exc, fields)
 
 
 async def _visit(request: Request, session: SessionDep, auth: AuthDep) -> Visit:

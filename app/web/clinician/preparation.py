@@ -12,7 +12,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from starlette.responses import Response
 
 from app.clinician import service
@@ -24,7 +24,7 @@ from app.sharing import service as sharing_service
 from app.sharing.schemas import AppointmentCreate, ResponseCreate
 from app.sharing.service import OUTCOME_KINDS
 from app.web.dates import local_to_utc
-from app.web.forms import Refusal, id_or_404, redirect, ticked
+from app.web.forms import Choice, FormFields, LongText, Refusal, id_or_404, redirect, ticked
 from app.web.rendering import page
 from app.web.visits import ClinicianVisit, Visit
 
@@ -116,15 +116,22 @@ def preparation_page(
 # --- responses: seen, reply, discussed --------------------------------------------------
 
 
+class ResponseForm(BaseModel):
+    kind: Choice = ""
+    body: LongText = ""
+    outcome: Choice = ""
+    # The kind filter the page was showing, to return to.
+    return_kind: Choice = ""
+
+
 @router.post("/clinician/entries/{entry_id}/responses")
-def respond(
-    entry_id: str,
-    visit: ClinicianVisit,
-    kind: Annotated[str, Form(max_length=32)] = "",
-    body: Annotated[str, Form(max_length=8000)] = "",
-    outcome: Annotated[str, Form(max_length=32)] = "",
-    return_kind: Annotated[str, Form(max_length=32)] = "",
-) -> Response:
+def respond(entry_id: str, visit: ClinicianVisit, form_data: Annotated[ResponseForm, Form()]) -> Response:
+    kind, body, outcome, return_kind = (
+        form_data.kind,
+        form_data.body,
+        form_data.outcome,
+        form_data.return_kind,
+    )
     session, user = visit.session, visit.user
     the_id = id_or_404(entry_id, ENTRY_NOT_FOUND)
     form = f"{kind}-{the_id}" if kind in set(ResponseKind) else f"respond-{the_id}"
@@ -140,7 +147,7 @@ def respond(
         entry = service.entry_brief(session, actor=user, entry_id=the_id)
         if entry is None:
             raise NotFound(ENTRY_NOT_FOUND) from None
-        visible = frozenset({"body", "outcome"} if entry.kind in OUTCOME_KINDS else {"body"})
+        visible = FormFields(frozenset({"body", "outcome"} if entry.kind in OUTCOME_KINDS else {"body"}))
         return _preparation(
             visit,
             entry.participant_id,
@@ -162,15 +169,16 @@ def respond(
 
 # --- appointments -----------------------------------------------------------------------
 
-_APPOINTMENT_FIELDS = frozenset({"date", "time"})
+# starts_at is typed as a date and a time here: its problem belongs next to the date.
+_APPOINTMENT_FIELDS = FormFields(frozenset({"date", "time"}), aliases={"starts_at": "date"})
 
 
 @router.post("/clinician/participants/{participant_id}/appointments")
 def plan_appointment(
     participant_id: str,
     visit: ClinicianVisit,
-    date: Annotated[str, Form(max_length=32)] = "",
-    time: Annotated[str, Form(max_length=32)] = "",
+    date: Annotated[Choice, Form()] = "",
+    time: Annotated[Choice, Form()] = "",
 ) -> Response:
     the_participant = _participant_id(participant_id)
     try:
@@ -178,8 +186,7 @@ def plan_appointment(
         data = AppointmentCreate(starts_at=starts_at, participant_id=the_participant)
         sharing_service.create_appointment(visit.session, actor=visit.user, data=data)
     except (DomainError, ValidationError) as exc:
-        # starts_at is typed as a date and a time here: its problem belongs next to the date.
-        refused = visit.refuse("appointment", exc, _APPOINTMENT_FIELDS, aliases={"starts_at": "date"})
+        refused = visit.refuse("appointment", exc, _APPOINTMENT_FIELDS)
         submitted = {"date": date, "time": time}
         return _preparation(
             visit, the_participant, refused=refused, open_form="appointment", submitted=submitted

@@ -4,7 +4,7 @@ own order, from what they shared with that clinician."""
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 from starlette.responses import Response
 
@@ -16,7 +16,7 @@ from app.models import User
 from app.sharing import service
 from app.sharing.schemas import AgendaSet, AppointmentCreate, AppointmentPublic
 from app.web.dates import local_to_utc
-from app.web.forms import Refusal, id_or_404, redirect
+from app.web.forms import Choice, FormFields, Refusal, id_or_404, redirect
 from app.web.rendering import page
 from app.web.visits import ParticipantVisit, Visit
 
@@ -24,7 +24,8 @@ router = APIRouter(include_in_schema=False)
 
 APPOINTMENT_NOT_FOUND = N_("This appointment does not exist, or it is not yours.")
 
-_APPOINTMENT_FIELDS = frozenset({"clinician_id", "date", "time"})
+# The moment is typed as a date and a time: its problem belongs next to the date.
+_APPOINTMENT_FIELDS = FormFields(frozenset({"clinician_id", "date", "time"}), aliases={"starts_at": "date"})
 
 FormIds = Annotated[list[str] | None, Form(max_length=200)]
 
@@ -72,13 +73,15 @@ def appointments(visit: ParticipantVisit) -> Response:
     return _appointments_page(visit)
 
 
+class AppointmentForm(BaseModel):
+    clinician_id: Choice = ""
+    date: Choice = ""
+    time: Choice = ""
+
+
 @router.post("/appointments")
-def plan_appointment(
-    visit: ParticipantVisit,
-    clinician_id: Annotated[str, Form(max_length=100)] = "",
-    date: Annotated[str, Form(max_length=40)] = "",
-    time: Annotated[str, Form(max_length=40)] = "",
-) -> Response:
+def plan_appointment(visit: ParticipantVisit, form: Annotated[AppointmentForm, Form()]) -> Response:
+    clinician_id, date, time = form.clinician_id, form.date, form.time
     try:
         if not clinician_id.strip():
             raise InvalidInput(N_("Choose the clinician you will see."), field="clinician_id")
@@ -88,9 +91,8 @@ def plan_appointment(
         )
         service.create_appointment(visit.session, actor=visit.user, data=data)
     except (DomainError, ValidationError) as exc:
-        # The moment is typed as a date and a time: its problem belongs next to the date.
-        refused = visit.refuse("appointment", exc, _APPOINTMENT_FIELDS, aliases={"starts_at": "date"})
-        return _appointments_page(visit, refused, {"clinician_id": clinician_id, "date": date, "time": time})
+        refused = visit.refuse("appointment", exc, _APPOINTMENT_FIELDS)
+        return _appointments_page(visit, refused, form.model_dump())
     return redirect("/appointments?done=appointment")
 
 

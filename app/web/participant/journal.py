@@ -25,7 +25,7 @@ from app.models.enums import EntryKind, GoalStatus, Importance, Topic
 from app.models.types import utcnow
 from app.sharing import service as sharing_service
 from app.web.dates import days_left
-from app.web.forms import Refusal, id_or_404, is_uuid, redirect, safe_next, ticked
+from app.web.forms import FormFields, Refusal, id_or_404, is_uuid, redirect, safe_next, ticked
 from app.web.labels import KIND_FILTER_LABELS, PARTICIPANT_KINDS
 from app.web.participant import views
 from app.web.rendering import local_format, page
@@ -134,13 +134,8 @@ class EntryForm(BaseModel):
         """Why this form was refused, next to its fields; an over-long text says how long it is."""
         locale = request_locale(visit.request)
         too_long = translate(locale, BODY_TOO_LONG, count=len(self.body), maximum=MAX_BODY)
-        return visit.refuse(
-            form,
-            exc,
-            _ENTRY_FIELDS,
-            aliases=_FIELD_ALIASES,
-            messages={("body", "string_too_long"): too_long},
-        )
+        fields = FormFields(_ENTRY_FIELDS, _FIELD_ALIASES, {("body", "string_too_long"): too_long})
+        return visit.refuse(form, exc, fields)
 
 
 EntryFormData = Annotated[EntryForm, Form()]

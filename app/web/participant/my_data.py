@@ -9,13 +9,13 @@ from app.accounts.deps import CLEAR_SITE_DATA, clear_session_cookie
 from app.errors import DomainError
 from app.privacy import service
 from app.privacy.schemas import EraseRequest
-from app.web.forms import Refusal, redirect
+from app.web.forms import FormFields, Refusal, redirect
 from app.web.rendering import page
 from app.web.visits import ParticipantVisit, Visit
 
 router = APIRouter(include_in_schema=False)
 
-_ERASE_FIELDS = frozenset({"password", "confirm"})
+_ERASE_FIELDS = FormFields(frozenset({"password", "confirm"}))
 
 
 def _my_data(visit: Visit, refused: Refusal | None = None) -> Response:

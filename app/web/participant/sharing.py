@@ -18,7 +18,7 @@ from app.i18n import N_
 from app.journal import service as journal_service
 from app.sharing import service
 from app.sharing.schemas import ParticipantViewCreate, ShareCreate
-from app.web.forms import Refusal, id_or_404, redirect
+from app.web.forms import Choice, FormFields, LongText, Refusal, id_or_404, redirect
 from app.web.participant import views
 from app.web.participant.journal import entry_id_or_404, entry_page
 from app.web.rendering import local_format, page
@@ -32,7 +32,9 @@ RESPONSE_NOT_FOUND = N_("This response does not exist, or it is not about your e
 
 FormIds = Annotated[list[str] | None, Form(max_length=200)]
 Audience = Annotated[str, Form(max_length=20)]
-_SHARE_FIELDS = frozenset({"clinician_ids"})
+_SHARE_FIELDS = FormFields(frozenset({"clinician_ids"}))
+_BULK_SHARE_FIELDS = FormFields(frozenset({"clinician_ids", "entry_ids"}))
+_VIEW_FIELDS = FormFields(frozenset({"view", "note"}))
 
 
 def _share_data(audience: str, clinician_ids: list[str] | None) -> ShareCreate:
@@ -74,8 +76,8 @@ def give_view(
     entry_id: str,
     response_id: str,
     visit: ParticipantVisit,
-    view: Annotated[str, Form(max_length=20)] = "",
-    note: Annotated[str, Form(max_length=5000)] = "",
+    view: Annotated[Choice, Form()] = "",
+    note: Annotated[LongText, Form()] = "",
 ) -> Response:
     """The participant says whether a recorded outcome matches their view: theirs is the last word."""
     the_id = entry_id_or_404(entry_id)
@@ -86,7 +88,7 @@ def give_view(
             visit.session, actor=visit.user, entry_id=the_id, response_id=the_response, data=data
         )
     except (DomainError, ValidationError) as exc:
-        refused = visit.refuse(f"view-{the_response}", exc, frozenset({"view", "note"}))
+        refused = visit.refuse(f"view-{the_response}", exc, _VIEW_FIELDS)
         if isinstance(exc, NotFound):
             raise
         return entry_page(visit, the_id, refused)
@@ -136,7 +138,7 @@ def share_several(
         data = _share_data(audience, clinician_ids)
         service.share_entries(visit.session, actor=visit.user, entry_ids=ids, data=data)
     except (DomainError, ValidationError) as exc:
-        refused = visit.refuse("share", exc, _SHARE_FIELDS | {"entry_ids"})
+        refused = visit.refuse("share", exc, _BULK_SHARE_FIELDS)
         share_form = {"audience": audience, "clinician_ids": clinician_ids or []}
         return _share_page(visit, refused, chosen, share_form)
     return redirect("/share?done=shared")
