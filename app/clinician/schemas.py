@@ -3,7 +3,7 @@
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from app.journal.schemas import EntryFields
 from app.models.enums import Discipline, EntryKind, Outcome, ParticipantView
@@ -18,6 +18,8 @@ class SharedWith(BaseModel):
 
 class ClinicianEntryView(EntryFields):
     """An entry as a clinician it is shared with sees it: no version, trash or private state."""
+
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
 
     id: uuid.UUID
     created_at: datetime

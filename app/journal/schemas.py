@@ -3,7 +3,7 @@
 import uuid
 from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from app.models.enums import Discipline, EntryKind, GoalStatus, Importance, Topic
 from app.validation import StrictModel
@@ -56,6 +56,9 @@ class EntryUpdate(_Strict):
 
 class EntryPublic(EntryFields):
     """An entry as its author sees it."""
+
+    # An answer always carries every field, defaults included: the published schema says so.
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
 
     id: uuid.UUID
     version: int
