@@ -26,12 +26,13 @@ PIP_COMPILE := $(BIN)/pip-compile --generate-hashes --strip-extras --allow-unsaf
 	--no-emit-index-url --no-emit-find-links $(PIP_COMPILE_ARGS)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install run test lint format lock messages clean bench docker audit-web
+.PHONY: help venv install run test coverage-report lint format lock messages clean bench docker audit-web
 
 help:
 	@echo "make venv|install  create .venv and install the locked dev dependencies and Stem (editable)"
 	@echo "make run           migrate, load demo data, serve on http://$(HOST):$(PORT)"
 	@echo "make test          ruff, mypy, then pytest on SQLite and on PostgreSQL"
+	@echo "make coverage-report  branch coverage of the last make test, as HTML (htmlcov/)"
 	@echo "make lint          ruff check, ruff format --check, mypy, lint-imports"
 	@echo "make format        ruff format and ruff check --fix"
 	@echo "make lock          regenerate requirements/main.lock and requirements/dev.lock"
@@ -67,15 +68,31 @@ $(NODE_INSTALLED): package.json package-lock.json
 	else echo "npm not found: accessibility tests will report that axe-core is missing"; fi
 
 # Both suites always run, so one report shows failures on each backend; any failure (including
-# pytest's 5, "no tests collected") makes the target fail.
+# pytest's 5, "no tests collected") makes the target fail. Branch coverage is measured in both
+# runs and judged once, combined, against fail_under in pyproject.toml (`make coverage-report`
+# shows it line by line). COVERAGE=0 skips the measurement (and the floor), e.g. with -k.
+COVERAGE ?= 1
+COVERAGE_ARGS = $(if $(filter 1,$(COVERAGE)),--cov=app --cov-report= --cov-fail-under=0,)
 test: lint $(NODE_INSTALLED)
-	@status=0; \
+	@status=0; rm -f .coverage .coverage.sqlite .coverage.postgresql; \
 	echo "== tests on SQLite =="; \
-	STEM_TEST_DATABASE=sqlite $(BIN)/pytest -q $(PYTEST_ARGS) || status=$$?; \
+	COVERAGE_FILE=.coverage.sqlite STEM_TEST_DATABASE=sqlite $(BIN)/pytest -q $(COVERAGE_ARGS) $(PYTEST_ARGS) || status=$$?; \
 	echo "== tests on PostgreSQL =="; \
-	STEM_TEST_DATABASE=postgresql $(BIN)/pytest -q $(PYTEST_ARGS) || status=$$?; \
-	if [ $$status -ne 0 ]; then echo "== tests FAILED (last non-zero pytest status: $$status) =="; fi; \
+	COVERAGE_FILE=.coverage.postgresql STEM_TEST_DATABASE=postgresql $(BIN)/pytest -q $(COVERAGE_ARGS) $(PYTEST_ARGS) || status=$$?; \
+	if [ "$(COVERAGE)" = 1 ]; then \
+		echo "== branch coverage of app/, both runs combined (floor: fail_under in pyproject.toml) =="; \
+		$(BIN)/coverage combine --keep -q .coverage.sqlite .coverage.postgresql || status=$$?; \
+		$(BIN)/coverage report --skip-covered --sort=-cover > .coverage-report.txt; coverage=$$?; \
+		tail -n 15 .coverage-report.txt; \
+		if [ $$coverage -ne 0 ]; then echo "== coverage under the floor =="; status=$$coverage; fi; \
+	fi; \
+	if [ $$status -ne 0 ]; then echo "== tests FAILED (last non-zero status: $$status) =="; fi; \
 	exit $$status
+
+# The combined coverage of the last `make test`, line by line, in htmlcov/index.html.
+coverage-report: $(INSTALLED)
+	$(BIN)/coverage html --skip-covered
+	@echo "open htmlcov/index.html"
 
 lint: $(INSTALLED)
 	@echo "== ruff check =="

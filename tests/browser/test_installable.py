@@ -12,7 +12,7 @@ def test_chromium_reports_no_installability_errors(live_server, tmp_path, playwr
     try:
         page = context.new_page()
         page.goto(f"{live_server}/login")
-        page.wait_for_function("navigator.serviceWorker.ready.then(() => true)")
+        page.evaluate("navigator.serviceWorker.ready.then(() => true)")  # evaluate awaits the promise
         session = context.new_cdp_session(page)
         errors = session.send("Page.getInstallabilityErrors")["installabilityErrors"]
         assert errors == []
@@ -27,7 +27,7 @@ def test_offline_navigation_shows_the_offline_page(live_server, browser_context_
     context = browser_context_factory()
     page = context.new_page()
     sign_in(page, live_server, user.username, PASSWORD)
-    page.wait_for_function("navigator.serviceWorker.ready.then(() => true)")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")  # evaluate awaits the promise
     page.reload()  # the worker now controls the page
     page.wait_for_function("navigator.serviceWorker.controller !== null")
     context.set_offline(True)

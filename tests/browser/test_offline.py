@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from app.models import Entry, User
 from app.models.enums import Role
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import sign_in, wait_until_outbox_empty
 from tests.factories import PASSWORD, make_team, make_user
 
 BODY = "#write-body"
@@ -37,12 +37,10 @@ def queued_count(page: Any) -> int:
     return int(page.locator(WAITING).count())
 
 
-def wait_until_sent(page: Any) -> None:
-    """Until the outbox on this device is empty: each record leaves it only once the server
-    has answered it."""
-    page.wait_for_function(
-        "() => import('/static/js/outbox.js').then((outbox) => outbox.count()).then((n) => n === 0)"
-    )
+def wait_until_sent(page: Any, user: User) -> None:
+    """Until the outbox on this device is empty (each record leaves it only once the server has
+    answered it), then until this page's list says so too (other tabs tell it by broadcast)."""
+    wait_until_outbox_empty(page, str(user.id))
     page.wait_for_function("() => document.querySelectorAll('[data-outbox-list] .outbox__item').length === 0")
 
 
@@ -94,8 +92,8 @@ def test_entries_written_offline_are_sent_once_when_back_online(live_server, bro
     second = context.new_page()
     script_errors(second, errors)
     open_write(second, live_server)
-    wait_until_sent(second)
-    wait_until_sent(page)
+    wait_until_sent(second, user)
+    wait_until_sent(page, user)
     assert bodies(db, user) == ["First on the train", "Second in the tunnel", "Written online"]
 
     # Replaying again changes nothing.
@@ -119,7 +117,7 @@ def test_the_online_event_sends_the_outbox(live_server, browser_context_factory,
     page.click(SAVE)
     page.wait_for_selector(f"{WAITING}:has-text('waiting to sync')")
     context.set_offline(False)  # fires `online` in the page
-    wait_until_sent(page)
+    wait_until_sent(page, user)
     assert bodies(db, user) == ["Sent when the connection is back"]
 
 
@@ -171,6 +169,6 @@ def test_an_edit_made_offline_is_sent_when_back_online(live_server, browser_cont
     assert bodies(db, user) == ["Before the edit"]
 
     context.set_offline(False)
-    wait_until_sent(page)
+    wait_until_sent(page, user)
     assert bodies(db, user) == ["After the edit, made offline"]
     assert page.evaluate("Object.keys(localStorage).filter(k => k.includes(':edit:'))") == []

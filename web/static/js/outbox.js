@@ -167,10 +167,17 @@ function forgetWriteDraft(record) {
   }
 }
 
-function changed() {
+// Other tabs of this person's app hear of every change, so their "waiting to sync" list never
+// shows a record that another tab has already sent (or misses one it queued).
+const channel = OWNER && "BroadcastChannel" in window ? new BroadcastChannel(DB_NAME) : null;
+
+function changed({ broadcast = true } = {}) {
   document.dispatchEvent(new CustomEvent("stem:outbox-changed"));
   render();
+  if (broadcast) channel?.postMessage("changed");
 }
+
+channel?.addEventListener("message", () => changed({ broadcast: false }));
 
 // Refused saves, oldest first: { key, id, kind, words, reason ("changedElsewhere" | "expired",
 // worded by the page that shows it) or message (the server's, already in the person's
@@ -309,6 +316,7 @@ async function run() {
     }
   }
   if (sent) changed();
+  else render(); // another tab may have sent what this one still listed
   return sent;
 }
 
