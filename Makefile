@@ -12,18 +12,20 @@ PORT ?= 8000
 IMAGE ?= stem
 # Extra arguments for both pytest runs, e.g. `make test PYTEST_ARGS="-x -k journal"`.
 PYTEST_ARGS ?=
-# Extra arguments for pip-compile, e.g. `make lock PIP_COMPILE_ARGS=--upgrade`.
-PIP_COMPILE_ARGS ?=
+# Extra arguments for the lock, e.g. `make lock LOCK_ARGS=--upgrade`.
+LOCK_ARGS ?=
 # Catalogs that `make messages` creates when missing (English is the source language: its msgids are the text).
 LOCALES ?= nl
 
 # Rebuilt only when the lock or the project metadata changes, so a second `make` is instant.
 INSTALLED := $(VENV)/.installed-dev
 
-# The lock files must not depend on this machine's pip configuration (local mirrors and wheel
-# folders would otherwise be written into them and be missing elsewhere, e.g. in the Docker build).
-PIP_COMPILE := $(BIN)/pip-compile --generate-hashes --strip-extras --allow-unsafe \
-	--no-emit-index-url --no-emit-find-links $(PIP_COMPILE_ARGS)
+# One lock for every Python that Stem supports (3.11 and later, any platform): uv resolves
+# "universally", so a dependency that only older interpreters need (async-timeout below 3.11.3,
+# for redis) is in the lock with its marker and its hashes. The lock files must not depend on this
+# machine's configuration: no index URLs or local wheel folders are written into them.
+LOCK := $(BIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+	--no-emit-index-url --custom-compile-command "make lock" $(LOCK_ARGS)
 
 .DEFAULT_GOAL := help
 .PHONY: help venv install run test coverage-report lint format lock messages clean bench docker audit-web
@@ -109,8 +111,8 @@ format: $(INSTALLED)
 	$(BIN)/ruff check --fix .
 
 lock: $(INSTALLED)
-	$(PIP_COMPILE) -o requirements/main.lock pyproject.toml
-	$(PIP_COMPILE) --extra dev -o requirements/dev.lock pyproject.toml
+	$(LOCK) -o requirements/main.lock pyproject.toml
+	$(LOCK) --extra dev -o requirements/dev.lock pyproject.toml
 
 messages: $(INSTALLED)
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _l -o web/locales/messages.pot .
