@@ -2,6 +2,7 @@
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.gzip import GZipMiddleware
 
 from app import __version__
 from app import web as pages
@@ -47,7 +48,9 @@ def create_app() -> FastAPI:
     install_openapi(app)
     for router in ROUTERS:
         app.include_router(router)
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    # Static files (the same for everyone) go compressed; pages and API answers do not, so a
+    # secret in a page (the CSRF token) can never be guessed from compressed sizes (BREACH).
+    app.mount("/static", GZipMiddleware(StaticFiles(directory=STATIC_DIR), minimum_size=512), name="static")
     # Added last = outermost: its headers reach every response, its 500 replaces Starlette's.
     app.add_middleware(ClientAddressMiddleware)
     app.add_middleware(CrossSiteGuardMiddleware, trusted_origins=[settings.public_base_url])
