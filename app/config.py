@@ -65,6 +65,10 @@ class Settings(BaseSettings):
     encryption_key_id: str = Field(default="", description="Key id for new writes; default the last")
     encryption_key_file: Path | None = None
 
+    help_contacts: str = Field(
+        default="", description="Who to call when it is urgent: JSON or @file.json; Dutch defaults if empty"
+    )
+
     @field_validator("data_dir")
     @classmethod
     def _absolute_data_dir(cls, value: Path) -> Path:

@@ -12,6 +12,7 @@ from app.clinician import api as clinician_api
 from app.config import get_settings
 from app.errors import install_error_handlers
 from app.health import router as health_router
+from app.help_contacts import check_help_contacts
 from app.http_security import CrossSiteGuardMiddleware, SecurityHeadersMiddleware
 from app.journal import api as journal_api
 from app.maintenance import lifespan
@@ -36,6 +37,8 @@ ROUTERS = [
 
 def create_app() -> FastAPI:
     settings = get_settings()
+    # A centre's own contacts are checked now: a clear error at start, never a 500 on /help.
+    check_help_contacts(settings)
     app = FastAPI(
         title="Stem",
         version=__version__,

@@ -8,7 +8,7 @@ import pytest
 
 BUDGET = 60 * 1024
 PAGES = {
-    "owner": ["/", "/journal", "/write", "/entries/{entry}", "/share", "/appointments"],
+    "owner": ["/", "/journal", "/write", "/entries/{entry}", "/share", "/appointments", "/help"],
     "psych": ["/clinician", "/clinician/participants/{owner}"],
     "admin": ["/admin"],
 }

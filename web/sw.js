@@ -1,13 +1,24 @@
-/* Stem's service worker. Caches the app shell only (static files and the offline page):
+/* Stem's service worker. Caches the app shell only (static files, the offline page and "Help now"):
  * journal pages and API answers are never stored on the device. The server prepends
  * STEM_VERSION and STEM_PRECACHE, so the cache name changes whenever a static file does. */
 /* global STEM_VERSION, STEM_PRECACHE */
 const CACHE = `stem-shell-${STEM_VERSION}`;
 const OFFLINE_URL = "/offline";
+// Who to call when it is urgent must open without a connection too. Fetched without cookies,
+// so the cached copy is the public page: nothing personal is stored on the device.
+const HELP_URL = "/help";
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
-    caches.open(CACHE).then((cache) => cache.addAll([...STEM_PRECACHE, OFFLINE_URL]))
+    caches.open(CACHE).then((cache) =>
+      cache
+        .addAll([...STEM_PRECACHE, OFFLINE_URL])
+        .then(() => fetch(HELP_URL, { credentials: "omit" }))
+        .then((response) => {
+          if (!response.ok) throw new Error(`${HELP_URL}: ${response.status}`);
+          return cache.put(HELP_URL, response);
+        })
+    )
   );
 });
 
@@ -34,8 +45,12 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (request.mode === "navigate") {
-    // Pages always come from the network; offline, a calm page instead of a browser error.
-    event.respondWith(fetch(request).catch(() => caches.match(OFFLINE_URL)));
+    // Pages always come from the network; offline, "Help now" from the cache, and for any
+    // other page a calm page instead of a browser error.
+    const fallback = url.pathname === HELP_URL ? HELP_URL : OFFLINE_URL;
+    event.respondWith(
+      fetch(request).catch(() => caches.match(fallback).then((cached) => cached || caches.match(OFFLINE_URL)))
+    );
     return;
   }
   if (url.pathname.startsWith("/static/")) {

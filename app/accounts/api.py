@@ -28,6 +28,7 @@ from app.accounts.schemas import (
     RegisterRequest,
     SessionsRevoked,
     TeamCreate,
+    TeamHelpUpdate,
     TeamPublic,
     UserAdminUpdate,
     UserAdminView,
@@ -103,6 +104,13 @@ def list_teams(user: CurrentUser, session: SessionDep) -> list[TeamPublic]:
 @router.post("/teams", status_code=status.HTTP_201_CREATED, tags=["teams"])
 def create_team(data: TeamCreate, user: CurrentAdmin, session: SessionDep) -> TeamPublic:
     return service.create_team(session, actor=user, data=data)
+
+
+@router.patch("/teams/{team_id}", tags=["teams"])
+def update_team(
+    team_id: uuid.UUID, data: TeamHelpUpdate, user: CurrentAdmin, session: SessionDep
+) -> TeamPublic:
+    return service.update_team_help(session, actor=user, team_id=team_id, data=data)
 
 
 @router.get("/teams/{team_id}/members", tags=["teams"])

@@ -29,6 +29,7 @@ PUBLIC_ROUTES: frozenset[tuple[str, str]] = frozenset(
         ("GET", "/sw.js"),
         ("GET", "/manifest.webmanifest"),
         ("GET", "/offline"),
+        ("GET", "/help"),
         ("POST", "/api/v1/auth/login"),
         ("POST", "/api/v1/auth/register"),
         ("GET", "/login"),

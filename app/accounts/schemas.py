@@ -84,6 +84,37 @@ class TeamPublic(BaseModel):
     created_at: datetime
     clinician_count: int
     participant_count: int
+    help_phone: str | None
+    help_hours: str | None
+    reading_habit: str | None
+
+
+def _blank_is_none(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = " ".join(value.split())
+    return value or None
+
+
+class TeamHelpUpdate(Strict):
+    """The team's own words for its participants: how to reach the team, and how soon it reads
+    what is shared. Empty text clears a field; a field left out stays as it is."""
+
+    help_phone: str | None = Field(default=None, max_length=40)
+    help_hours: str | None = Field(default=None, max_length=200)
+    reading_habit: str | None = Field(default=None, max_length=300)
+
+    _normalised = field_validator("help_phone", "help_hours", "reading_habit")(_blank_is_none)
+
+
+class TeamHelp(BaseModel):
+    """What a participant sees of their team on "Help now" and where they share."""
+
+    name: str
+    help_phone: str | None
+    help_phone_tel: str | None
+    help_hours: str | None
+    reading_habit: str | None
 
 
 class MemberAdd(Strict):

@@ -30,6 +30,8 @@ from app.accounts.schemas import (
     ProfileUpdate,
     RegisterRequest,
     TeamCreate,
+    TeamHelp,
+    TeamHelpUpdate,
     TeamPublic,
     UserAdminView,
     UserPublic,
@@ -46,6 +48,7 @@ from app.errors import (
     NotFound,
     TooManyRequests,
 )
+from app.help_contacts import is_phone_number, tel_form
 from app.i18n import N_
 from app.models import CareTeam, Invitation, LoginSession, TeamMembership, User
 from app.models.enums import Discipline, Role
@@ -376,6 +379,44 @@ def team_clinicians(session: Session, *, actor: User, active_only: bool = True) 
         for _member, user in repository.members_of(session, team_id, roles=[Role.clinician])
         if user.is_active or not active_only
     ]
+
+
+def update_team_help(
+    session: Session, *, actor: User, team_id: uuid.UUID, data: TeamHelpUpdate
+) -> TeamPublic:
+    """An admin sets the team's contacts and reading habit (fields left out stay as they are)."""
+    _require_admin(actor)
+    team = _reachable_team(session, actor=actor, team_id=team_id)
+    changes = data.model_dump(exclude_unset=True)
+    phone = changes.get("help_phone")
+    if phone is not None and not is_phone_number(phone):
+        raise InvalidInput(
+            N_("This is not a phone number: use digits, spaces or dashes, and + at the start for abroad."),
+            field="help_phone",
+        )
+    for name, value in changes.items():
+        setattr(team, name, value)
+    session.add(team)
+    session.flush()
+    audit.record(session, action="admin.team_help_update", actor=actor, target=team.id)
+    return next(item for item in list_teams(session, actor=actor) if item.id == team.id)
+
+
+def team_help(session: Session, *, actor: User) -> TeamHelp | None:
+    """The participant's own team's contacts; None for anyone else or without a team."""
+    if actor.role != Role.participant:
+        return None
+    team_id = repository.participant_team_id(session, actor.id)
+    team = repository.team_by_id(session, team_id) if team_id else None
+    if team is None:
+        return None
+    return TeamHelp(
+        name=team.name,
+        help_phone=team.help_phone,
+        help_phone_tel=tel_form(team.help_phone) if team.help_phone else None,
+        help_hours=team.help_hours,
+        reading_habit=team.reading_habit,
+    )
 
 
 def care_team_name(session: Session, *, actor: User) -> str | None:

@@ -14,6 +14,10 @@ class CareTeam(SQLModel, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     name: str = Field(sa_column=Column(String(120), nullable=False, unique=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    # Shown to the team's participants on "Help now" and where they share; set by an admin.
+    help_phone: str | None = Field(default=None, sa_column=Column(String(40), nullable=True))
+    help_hours: str | None = Field(default=None, sa_column=Column(String(200), nullable=True))
+    reading_habit: str | None = Field(default=None, sa_column=Column(String(300), nullable=True))
 
 
 class TeamMembership(SQLModel, table=True):

@@ -3,13 +3,14 @@ no rules and no SQL (see ../shared/ARCHITECTURE.md)."""
 
 from fastapi import APIRouter
 
-from app.web import accounts, home, pwa
+from app.web import accounts, help_now, home, pwa
 from app.web.clinician import dashboard, preparation
 from app.web.participant import appointments, journal, my_data, sharing
 
 # Every page router, in order; app.main includes them after the JSON API.
 ROUTERS: list[APIRouter] = [
     pwa.router,
+    help_now.router,
     home.router,
     accounts.router,
     journal.router,

@@ -30,6 +30,7 @@ from app.accounts.schemas import (
     ProfileUpdate,
     RegisterRequest,
     TeamCreate,
+    TeamHelpUpdate,
 )
 from app.config import SUPPORTED_LOCALES, get_settings
 from app.deps import SessionDep, client_address
@@ -250,6 +251,7 @@ def _admin_page(
     *,
     team_form: dict[str, str] | None = None,
     invite_form: dict[str, str] | None = None,
+    help_forms: dict[str, dict[str, str]] | None = None,
 ) -> Response:
     session, user = visit.session, visit.user
     teams, members = teams_with_members(session, user)
@@ -262,6 +264,16 @@ def _admin_page(
         "accounts": service.list_users(session, actor=user),
         "team_form": team_form or {"name": ""},
         "invite_form": invite_form or {"team_id": "", "role": "participant", "discipline": ""},
+        # each team's help form as typed (a refused one) or as stored
+        "help_forms": {
+            str(team.id): {
+                "help_phone": team.help_phone or "",
+                "help_hours": team.help_hours or "",
+                "reading_habit": team.reading_habit or "",
+            }
+            for team in teams
+        }
+        | (help_forms or {}),
         "disciplines": list(Discipline),
         "language_next": "/admin",
     }
@@ -280,6 +292,30 @@ def create_team(visit: AdminVisit, name: Annotated[LongText, Form()] = "") -> Re
     except (DomainError, ValidationError) as exc:
         return _admin_page(visit, visit.refuse("team", exc, _TEAM_FIELDS), team_form={"name": name})
     return redirect("/admin?done=team")
+
+
+_TEAM_HELP_FIELDS = FormFields(frozenset({"help_phone", "help_hours", "reading_habit"}))
+TEAM_NOT_FOUND = N_("This care team does not exist or is not yours.")
+
+
+@router.post("/admin/teams/{team_id}/help")
+def set_team_help(
+    team_id: str,
+    visit: AdminVisit,
+    help_phone: Annotated[Text, Form()] = "",
+    help_hours: Annotated[LongText, Form()] = "",
+    reading_habit: Annotated[LongText, Form()] = "",
+) -> Response:
+    """The team's own contacts for "Help now" and its reading habit; an empty field clears it."""
+    the_id = id_or_404(team_id, TEAM_NOT_FOUND)
+    typed = {"help_phone": help_phone, "help_hours": help_hours, "reading_habit": reading_habit}
+    try:
+        data = TeamHelpUpdate.model_validate(typed)
+        service.update_team_help(visit.session, actor=visit.user, team_id=the_id, data=data)
+    except (DomainError, ValidationError) as exc:
+        refused = visit.refuse(f"help-{the_id}", exc, _TEAM_HELP_FIELDS)
+        return _admin_page(visit, refused, help_forms={str(the_id): typed})
+    return redirect("/admin?done=team_help")
 
 
 @router.post("/admin/users/{user_id}/active")

@@ -152,6 +152,7 @@ DONE_MESSAGES = {
     "profile": N_("Your details are saved."),
     "password": N_("Your password is changed. Your other devices are logged out."),
     "team": N_("The care team is created."),
+    "team_help": N_("The team's contact details are saved."),
     "revoked": N_("The invitation is withdrawn. The code no longer works."),
     "activated": N_("The account is active again."),
     "deactivated": N_("The account is deactivated and logged out everywhere."),

@@ -335,3 +335,113 @@ def test_used_invitation_cannot_be_revoked(client_factory, world, db):
     assert listed[0]["status"] == "used"
     revoke = as_user(client_factory, world["admin"]).delete(f"/api/v1/invitations/{listed[0]['id']}")
     assert revoke.status_code == 409
+
+
+# --- the team's own contacts for "Help now" and its reading habit --------------------------
+
+
+def fresh(db, team):
+    db.commit()  # ends an older read snapshot, which would hide what the app wrote since
+    db.refresh(team)
+    db.commit()
+    return team
+
+
+def test_admin_sets_and_clears_the_team_contacts(client_factory, world):
+    admin = as_user(client_factory, world["admin"])
+    url = f"/api/v1/teams/{world['team_a'].id}"
+    body = {"help_phone": " 020 123 4567 ", "help_hours": "Mon-Fri  9-17", "reading_habit": "Every Tuesday."}
+    response = admin.patch(url, json=body)
+    assert response.status_code == 200, response.text
+    team = response.json()
+    assert (team["help_phone"], team["help_hours"], team["reading_habit"]) == (
+        "020 123 4567",
+        "Mon-Fri 9-17",
+        "Every Tuesday.",
+    )
+    assert (team["clinician_count"], team["participant_count"]) == (2, 2)
+    # a field left out stays; an empty one is cleared
+    cleared = admin.patch(url, json={"reading_habit": "  "}).json()
+    assert (cleared["help_phone"], cleared["reading_habit"]) == ("020 123 4567", None)
+    # the team's participants read it on "Help now"
+    participant = as_user(client_factory, world["part_a"])
+    assert 'href="tel:0201234567"' in participant.get("/help").text
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "field", "says"),
+    [
+        ({"help_phone": "ring the bell"}, 422, "help_phone", "This is not a phone number"),
+        ({"help_phone": "+"}, 422, "help_phone", "This is not a phone number"),
+        ({"help_phone": "1" * 41}, 422, "help_phone", "This is too long"),
+        ({"help_hours": "x" * 201}, 422, "help_hours", "This is too long"),
+        ({"reading_habit": "x" * 301}, 422, "reading_habit", "This is too long"),
+        ({"reading_habit": 5}, 422, "reading_habit", "This must be text"),
+        ({"name": "Renamed"}, 422, "name", "This field is not allowed here"),
+    ],
+)
+def test_team_contacts_bad_input(client_factory, world, body, status, field, says):
+    admin = as_user(client_factory, world["admin"])
+    response = admin.patch(f"/api/v1/teams/{world['team_a'].id}", json=body)
+    assert response.status_code == status
+    problem = response.json()
+    assert any(error["field"] == field and says in error["message"] for error in problem["errors"]), problem
+
+
+def test_team_contacts_bad_input_in_dutch(client_factory, world):
+    admin = as_user(client_factory, world["admin"])
+    admin.patch("/api/v1/me", json={"locale": "nl"})
+    response = admin.patch(f"/api/v1/teams/{world['team_a'].id}", json={"help_phone": "bel aan"})
+    assert response.status_code == 422
+    assert "Dit is geen telefoonnummer" in response.text
+
+
+def test_team_contacts_of_a_missing_team_are_404(client_factory, world):
+    admin = as_user(client_factory, world["admin"])
+    response = admin.patch(f"/api/v1/teams/{uuid.uuid4()}", json={"help_phone": "112"})
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("who", ["clin_ab", "clin_a", "part_a"])
+def test_only_admins_set_team_contacts(client_factory, world, db, who):
+    client = as_user(client_factory, world[who])
+    response = client.patch(f"/api/v1/teams/{world['team_a'].id}", json={"help_phone": "112"})
+    assert response.status_code == 403
+    assert fresh(db, world["team_a"]).help_phone is None
+
+
+def test_anonymous_cannot_set_team_contacts(client, world):
+    assert client.patch(f"/api/v1/teams/{world['team_a'].id}", json={"help_phone": "112"}).status_code == 401
+
+
+def test_the_admin_page_form_sets_the_team_contacts(client_factory, world, db):
+    from tests.web.page_client import Browser, text_of
+
+    admin = Browser(client_factory(), world["admin"])
+    team = world["team_a"]
+    page = admin.get("/admin").text
+    assert f'action="/admin/teams/{team.id}/help"' in page
+    refused = admin.post(f"/admin/teams/{team.id}/help", {"help_phone": "call us", "help_hours": "9-17"})
+    assert refused.status_code == 422
+    assert "This is not a phone number" in text_of(refused.text)
+    assert 'value="call us"' in refused.text  # what was typed comes back
+    assert fresh(db, team).help_phone is None and team.help_hours is None
+    done = admin.post(
+        f"/admin/teams/{team.id}/help", {"help_phone": "020 123 4567", "reading_habit": "Daily."}
+    )
+    assert done.status_code == 303
+    assert "contact details are saved" in admin.get(done.headers["location"]).text
+    fresh(db, team)
+    assert (team.help_phone, team.help_hours, team.reading_habit) == ("020 123 4567", None, "Daily.")
+    assert admin.post(f"/admin/teams/{uuid.uuid4()}/help", {"help_phone": "112"}).status_code == 404
+    assert admin.post("/admin/teams/not-an-id/help", {"help_phone": "112"}).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["clin_a", "part_a"])
+def test_the_admin_page_form_refuses_everyone_else(client_factory, world, db, who):
+    from tests.web.page_client import Browser
+
+    browser = Browser(client_factory(), world[who])
+    response = browser.post(f"/admin/teams/{world['team_a'].id}/help", {"help_phone": "112"})
+    assert response.status_code == 403
+    assert fresh(db, world["team_a"]).help_phone is None

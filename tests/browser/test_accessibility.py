@@ -13,7 +13,7 @@ from tests.factories import PASSWORD
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 PAGES = {
-    None: ["/login", "/join", "/offline"],
+    None: ["/login", "/join", "/offline", "/help"],
     "owner": [
         "/",
         "/journal",
@@ -24,6 +24,7 @@ PAGES = {
         "/access-log",
         "/appointments",
         "/account",
+        "/help",
     ],
     "psych": ["/", "/clinician", "/clinician/participants/{owner}", "/account"],
     "admin": ["/admin", "/account"],

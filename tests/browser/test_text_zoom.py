@@ -17,7 +17,7 @@ from tests.factories import PASSWORD
 MIN_TARGET = 44
 
 PAGES = {
-    None: ["/login", "/join", "/offline"],
+    None: ["/login", "/join", "/offline", "/help"],
     "owner": [
         "/",
         "/journal",
@@ -32,6 +32,7 @@ PAGES = {
         "/trash",
         "/account",
         "/my-data",
+        "/help",
     ],
     "psych": ["/", "/clinician", "/clinician/participants/{owner}", "/account"],
     "admin": ["/", "/admin", "/account"],

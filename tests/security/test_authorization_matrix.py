@@ -349,6 +349,7 @@ ROWS: list[Row] = [
     Row("GET", "/sw.js", dict(EVERYONE), public=True),
     Row("GET", "/manifest.webmanifest", dict(EVERYONE), public=True),
     Row("GET", "/offline", dict(EVERYONE), public=True),
+    Row("GET", "/help", dict(EVERYONE), public=True),
     Row("GET", "/openapi.json", dict(EVERYONE), public=True),
     Row("HEAD", "/openapi.json", dict(EVERYONE), public=True),
     Row("GET", "/docs", dict(EVERYONE), public=True),
@@ -596,6 +597,8 @@ ROWS: list[Row] = [
     Row("POST", "/api/v1/teams/{team_id}/members", ADMIN_ONLY | {"admin": 201},
         json=lambda w, a, s: {"user_id": w.user("newcomer")}),
     Row("DELETE", "/api/v1/teams/{team_id}/members/{user_id}", ADMIN_ONLY | {"admin": 204}),  # the fellow
+    Row("PATCH", "/api/v1/teams/{team_id}", ADMIN_ONLY | {"admin": 200},
+        json=lambda w, a, s: {"help_phone": "020 123 4567", "help_hours": "Mon-Fri 9-17"}),
     Row("GET", "/api/v1/users", ADMIN_ONLY | {"admin": 200},
         lists=[("user", {"admin": set(USERS)})]),
     Row("PATCH", "/api/v1/users/{user_id}", ADMIN_ONLY | {"admin": 200},  # the owner
@@ -605,6 +608,8 @@ ROWS: list[Row] = [
                ("entry", {"admin": set()})]),
     Row("POST", "/admin/teams", ADMIN_ONLY | {"anonymous": PAGE_ANON, "admin": 303},
         form=lambda w, a, s: {"name": f"New team of {a}"}),
+    Row("POST", "/admin/teams/{team_id}/help", ADMIN_ONLY | {"anonymous": PAGE_ANON, "admin": 303},
+        form=lambda w, a, s: {"help_phone": "020 123 4567", "reading_habit": "Within two days"}),
     Row("POST", "/admin/users/{user_id}/active", ADMIN_ONLY | {"anonymous": PAGE_ANON, "admin": 303},
         form=lambda w, a, s: {"is_active": "false"}),  # the owner
     # invitations to the owner's team: its clinicians may invite participants, an admin anyone
@@ -803,7 +808,7 @@ def test_matrix_size():
         f"{len(ROWS) - entry_rows} without an entry) × {len(ACTORS)} actors = {size} cells"
     )
     assert size == (len(ROWS) - entry_rows) * len(ACTORS) + entry_rows * len(ACTORS) * len(STATES)
-    assert size == 1710
+    assert size == 1737
 
 
 @pytest.mark.parametrize("row", ROWS, ids=lambda row: f"{row.method} {row.path}")

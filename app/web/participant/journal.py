@@ -277,6 +277,7 @@ def entry_page(
         "entry": entry,
         "about_person": names.get(entry.about_clinician_id) if entry.about_clinician_id else None,
         "clinicians": clinicians,
+        "team_help": accounts_service.team_help(session, actor=user),
         "share_form": share_form or {"audience": "team", "clinician_ids": []},
         "current_shares": [],
         "past_shares": [],

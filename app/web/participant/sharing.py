@@ -112,6 +112,7 @@ def _share_page(
         "entries": entries,
         "notes": service.sharing_summaries(session, actor=user, entry_ids=[entry.id for entry in entries]),
         "clinicians": accounts_service.team_clinicians(session, actor=user),
+        "team_help": accounts_service.team_help(session, actor=user),
         "chosen": set(chosen or []),
         "share_form": share_form or {"audience": "team", "clinician_ids": []},
     }
