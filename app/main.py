@@ -14,6 +14,7 @@ from app.health import router as health_router
 from app.http_security import CrossSiteGuardMiddleware, SecurityHeadersMiddleware
 from app.journal import api as journal_api
 from app.maintenance import lifespan
+from app.observability import ObservabilityMiddleware, configure_logging
 from app.openapi import install_openapi
 from app.paths import STATIC_DIR
 from app.privacy import api as privacy_api
@@ -35,6 +36,7 @@ ROUTERS = [
 
 def create_app() -> FastAPI:
     settings = get_settings()
+    configure_logging(settings)
     app = FastAPI(
         title="Stem",
         version=__version__,
@@ -53,4 +55,6 @@ def create_app() -> FastAPI:
     app.add_middleware(CrossSiteGuardMiddleware, trusted_origins=[settings.public_base_url])
     app.add_middleware(RefusalLogMiddleware)  # outside the guard, so its refusals are logged too
     app.add_middleware(SecurityHeadersMiddleware)
+    # Outermost of all: it times the whole request and counts the 500 that the guard inside makes.
+    app.add_middleware(ObservabilityMiddleware)
     return app
