@@ -39,7 +39,7 @@ UNMATCHED = "(unmatched)"
 _REQUEST_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
 request_id_var: ContextVar[str | None] = ContextVar("stem_request_id", default=None)
-access_logger = logging.getLogger("stem.http")
+access_logger = logging.getLogger("stem.requests")
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 REQUESTS = Counter(

@@ -3,8 +3,15 @@ and the request log lines (JSON with STEM_LOG_FORMAT=json; never a body, query s
 
 import json
 import logging
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
 import uuid
 
+import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from starlette.testclient import TestClient
@@ -12,6 +19,7 @@ from starlette.testclient import TestClient
 from app.config import Settings, get_settings
 from app.models.enums import Role
 from app.observability import JsonLineFormatter
+from tests.conftest import BACKEND
 from tests.factories import login, make_team, make_user
 
 TOKEN = "metrics-token-0123456789-abcdefghijklmnop"
@@ -132,7 +140,7 @@ def test_json_log_lines_hold_the_route_and_request_id_but_no_body_query_or_token
         missing = phone.get(f"/api/v1/entries/{uuid.uuid4()}?search={canary}")
     formatter = JsonLineFormatter()
     lines = [formatter.format(record) for record in caplog.records]
-    requests = [json.loads(line) for line in lines if json.loads(line)["logger"] == "stem.http"]
+    requests = [json.loads(line) for line in lines if json.loads(line)["logger"] == "stem.requests"]
     assert [(r["method"], r["route"], r["status"]) for r in requests] == [
         ("POST", "/api/v1/entries", 201),
         ("GET", "/api/v1/entries/{entry_id}", 404),
@@ -162,3 +170,103 @@ def test_json_logging_is_switched_on_by_the_setting(monkeypatch):
         root.setLevel(saved[1])
     with pytest.raises(ValueError, match="log_format"):
         Settings(log_format="yaml")
+
+
+def test_a_forced_500_is_counted_and_has_a_request_id(caplog):
+    from app.main import create_app
+
+    app = create_app()
+
+    @app.get("/api/v1/explode-for-metrics")
+    def explode() -> None:
+        raise RuntimeError("boom")
+
+    with caplog.at_level(logging.INFO, logger="stem.requests"):
+        with TestClient(app, raise_server_exceptions=False) as client:
+            response = client.get("/api/v1/explode-for-metrics")
+        with TestClient(app, client=("127.0.0.1", 50000)) as local:
+            text = local.get("/metrics").text
+    assert response.status_code == 500
+    assert len(response.headers["x-request-id"]) == 32
+    assert 'route="/api/v1/explode-for-metrics",status="500"' in text
+    lines = [r for r in caplog.records if r.name == "stem.requests"]
+    assert [(r.__dict__["route"], r.__dict__["status"]) for r in lines] == [
+        ("/api/v1/explode-for-metrics", 500)
+    ]
+
+
+@pytest.mark.skipif(BACKEND != "sqlite", reason="SQLite's write turn")
+def test_waits_for_sqlite_write_turn_are_measured(db, client_factory, from_address):
+    from app.db import write_gate
+
+    def metric(text: str, name: str) -> float:
+        for family in text_string_to_metric_families(text):
+            for sample in family.samples:
+                if sample.name == name:
+                    return float(sample.value)
+        raise AssertionError(name)
+
+    before = from_address("127.0.0.1").get("/metrics").text
+    author = make_user(db, Role.participant, team=make_team(db))
+    phone = client_factory()
+    login(phone, author)
+    gate = write_gate()
+    assert gate is not None
+    gate.acquire()
+    results: list[int] = []
+    saving = threading.Thread(
+        target=lambda: results.append(
+            phone.post("/api/v1/entries", json={"kind": "thought", "body": "x"}).status_code
+        )
+    )
+    saving.start()
+    time.sleep(0.3)
+    gate.release()
+    saving.join()
+    assert results == [201]
+    after = from_address("127.0.0.1").get("/metrics").text
+    assert (
+        metric(after, "stem_sqlite_write_turn_waits_total")
+        >= metric(before, "stem_sqlite_write_turn_waits_total") + 1
+    )
+    waited = metric(after, "stem_sqlite_write_turn_wait_seconds_total") - metric(
+        before, "stem_sqlite_write_turn_wait_seconds_total"
+    )
+    assert waited >= 0.2
+
+
+def test_stem_serve_writes_json_lines_without_query_strings(database_url, tmp_path):
+    canary = f"cny{uuid.uuid4().hex[:12]}"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environment = {**os.environ, "STEM_LOG_FORMAT": "json"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(200):
+            try:
+                httpx.get(f"{base}/healthz", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        response = httpx.get(
+            f"{base}/api/v1/entries/{uuid.uuid4()}?token={canary}", headers={"Cookie": f"x={canary}"}
+        )
+        assert response.status_code == 401
+    finally:
+        server.terminate()
+        _, err = server.communicate(timeout=30)
+    lines = [json.loads(line) for line in err.splitlines() if line.strip()]  # every line is JSON
+    requests = [line for line in lines if line["logger"] == "stem.requests"]
+    assert {"route": "/api/v1/entries/{entry_id}", "status": 401, "method": "GET"}.items() <= requests[
+        -1
+    ].items()
+    assert requests[-1]["request_id"] == response.headers["x-request-id"]
+    assert canary not in err
