@@ -28,7 +28,7 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
-from app.audit.service import Verification, verify
+from app.audit.service import Verification, chain_length, verify
 from app.config import Settings
 from app.crypto import key_file_path
 from app.db import build_engine
@@ -255,7 +255,10 @@ def _pg_dump(url: str, temporary: Path, progress: ProgressFactory) -> None:
 
 def _sha256(path: Path, progress: ProgressFactory) -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as stream, progress("checksum (MiB)", max(1, path.stat().st_size >> 20)) as tracker:
+    with (
+        path.open("rb") as stream,
+        progress("checksum (MiB)", max(1, -(-path.stat().st_size // _CHUNK))) as tracker,
+    ):
         while chunk := stream.read(_CHUNK):
             digest.update(chunk)
             tracker.advance()
@@ -394,8 +397,8 @@ def check_restored(url: str, progress: ProgressFactory) -> RestoreResult:
     engine = build_engine(url)
     try:
         with Session(engine) as session:
-            with progress("audit verify", None):
-                verification = verify(session)
+            with progress("audit verify (events)", chain_length(session)) as tracker:
+                verification = verify(session, on_batch=tracker.advance)
             people = session.execute(select(func.count()).select_from(User)).scalar_one()
             entries = session.execute(select(func.count()).select_from(Entry)).scalar_one()
             shares = session.execute(select(func.count()).select_from(Share)).scalar_one()

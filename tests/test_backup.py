@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 import app.backup as backup_module
-from app.audit.service import verify
+from app.audit.service import record_alone, verify
 from app.backup import BackupError, backup, restore
 from app.cli import main
 from app.config import Settings, get_settings
@@ -121,14 +121,20 @@ def test_restore_command_prints_verification_and_counts(db, tmp_path, empty_targ
     team = make_team(db)
     make_user(db, Role.participant, team=team)
     make_user(db, Role.clinician, team=team)
+    for _ in range(3):
+        record_alone(action="test.event")
     path = tmp_path / "copy.backup"
     assert main(["backup", str(path)]) == 0
     monkeypatch.setattr("app.cli.get_settings", lambda: empty_target)
     capsys.readouterr()
     assert main(["restore", str(path)]) == 0
-    out = capsys.readouterr().out
-    assert "2 people, 0 entries, 0 shares" in out
-    assert "Audit log intact" in out and "head hash" in out
+    captured = capsys.readouterr()
+    assert "2 people, 0 entries, 0 shares" in captured.out
+    assert "Audit log intact" in captured.out and "head hash" in captured.out
+    events = captured.out.split("Audit log intact: ")[1].split()[0]
+    assert events == "3"
+    for step in ("checksum (MiB)", "restore", f"audit verify (events): {events}/{events} (100%)"):
+        assert step in captured.err, step
 
 
 def test_restore_refuses_a_database_that_holds_anything(db, tmp_path, capsys):
