@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
+import anyio
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
@@ -186,7 +187,12 @@ class ObservabilityMiddleware(HttpMiddleware):
                 "text/plain; charset=utf-8",
             )
         else:
-            status, body, content_type = 200, metrics_text(), CONTENT_TYPE_LATEST
+            # The scrape reads the database (the audit chain's length): not on the event loop.
+            status, body, content_type = (
+                200,
+                await anyio.to_thread.run_sync(metrics_text),
+                CONTENT_TYPE_LATEST,
+            )
         await send(
             {
                 "type": "http.response.start",
