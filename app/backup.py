@@ -228,11 +228,16 @@ def _run_with_progress(
     )
     assert process.stderr is not None
     errors: list[str] = []
-    for line in process.stderr:
-        if marker in line:
-            tracker.advance()
-        elif "error" in line.lower():
-            errors.append(line.strip())
+    try:
+        for line in process.stderr:
+            if marker in line:
+                tracker.advance()
+            elif "error" in line.lower():
+                errors.append(line.strip())
+    except BaseException:  # Ctrl-C: stop the tool too (pg_restore's one transaction rolls back)
+        process.kill()
+        process.wait()
+        raise
     if process.wait() != 0:
         detail = "; ".join(errors[-3:]) or f"exit status {process.returncode}"
         raise BackupError(f"{Path(command[0]).name} failed: {detail}")
