@@ -270,3 +270,13 @@ def test_stem_serve_writes_json_lines_without_query_strings(database_url, tmp_pa
     ].items()
     assert requests[-1]["request_id"] == response.headers["x-request-id"]
     assert canary not in err
+
+
+@pytest.mark.parametrize("role", [Role.admin, Role.clinician, Role.participant])
+def test_a_signed_in_account_gives_no_access_to_metrics(db, from_address, role):
+    """Metrics are for the people who run the server, not for any account, however privileged."""
+    team = make_team(db)
+    person = make_user(db, role, team=None if role == Role.admin else team)
+    browser = from_address("203.0.113.9")
+    login(browser, person)
+    assert browser.get("/metrics").status_code == 403
