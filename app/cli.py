@@ -1,10 +1,12 @@
-"""The `stem` command: serve, migrate, create-admin, create-team, invite, demo."""
+"""The `stem` command: serve, migrate, create-admin, create-team, invite, demo, and the operator's
+long work (backup, restore, rotate-key, audit verify, purge) with progress on standard error."""
 
 import argparse
 import getpass
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from app.config import get_settings
 
@@ -31,7 +33,10 @@ def _serve(args: argparse.Namespace) -> int:
         forwarded_allow_ips=args.forwarded_allow_ips,
         server_header=False,
         date_header=True,
-        access_log=not settings.is_production,
+        # Stem's own request line (app.observability) replaces uvicorn's in JSON mode: uvicorn's
+        # holds the query string.
+        access_log=not settings.is_production and settings.log_format != "json",
+        log_config=None if settings.log_format == "json" else uvicorn.config.LOGGING_CONFIG,
         log_level="info",
     )
     return 0
@@ -146,9 +151,11 @@ def _demo(_args: argparse.Namespace) -> int:
 
 
 def _purge(_args: argparse.Namespace) -> int:
-    from app.maintenance import run_housekeeping
+    from app.maintenance import HOUSEKEEPING_STEPS, run_housekeeping
+    from app.progress import progress
 
-    counts = run_housekeeping()
+    with progress("purge (steps)", HOUSEKEEPING_STEPS) as tracker:
+        counts = run_housekeeping(on_step=tracker.advance)
     print(
         f"Removed {counts['entries_purged']} entries that were in the trash for over 30 days "
         f"and {counts['sessions_ended']} expired login sessions."
@@ -158,13 +165,18 @@ def _purge(_args: argparse.Namespace) -> int:
 
 def _rotate_key(args: argparse.Namespace) -> int:
     from app.crypto import KeyConfigurationError, add_generated_key, cipher
-    from app.key_rotation import reencrypt_all
+    from app.db import open_session
+    from app.key_rotation import encrypted_values, reencrypt_all
+    from app.progress import progress
 
     try:
         if args.generate:
             key_id = add_generated_key()
             print(f"New key {key_id!r} is now used for new writes.")
-        count = reencrypt_all()
+        with open_session(write=False) as session:
+            total = encrypted_values(session)
+        with progress("rotate-key (values)", total) as tracker:
+            count = reencrypt_all(on_batch=tracker.advance)
     except KeyConfigurationError as error:
         print(str(error), file=sys.stderr)
         return 1
@@ -173,11 +185,14 @@ def _rotate_key(args: argparse.Namespace) -> int:
 
 
 def _audit_verify(_args: argparse.Namespace) -> int:
-    from app.audit.service import verify
+    from app.audit.service import chain_length, verify
     from app.db import open_session
+    from app.progress import progress
 
     with open_session(write=False) as session:
-        result = verify(session)
+        total = chain_length(session)
+        with progress("audit verify (events)", total) as tracker:
+            result = verify(session, on_batch=tracker.advance)
     if result.ok:
         print(f"Audit log intact: {result.checked} events; head hash {result.head_hash}")
         return 0
@@ -187,6 +202,46 @@ def _audit_verify(_args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 2
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from app.backup import BackupError, backup, keys_notice
+    from app.progress import progress
+
+    settings = get_settings()
+    try:
+        result = backup(settings, Path(args.path), progress)
+    except BackupError as error:
+        print(f"stem backup: {error}", file=sys.stderr)
+        return 1
+    print(f"Backup written: {result.path} ({result.size} bytes, mode 0600)")
+    print(f"SHA-256 {result.sha256} in {result.checksum_path}")
+    print(keys_notice(settings))
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from app.backup import BackupError, keys_notice, restore
+    from app.progress import progress
+
+    settings = get_settings()
+    try:
+        result = restore(settings, Path(args.path), progress)
+    except BackupError as error:
+        print(f"stem restore: {error}", file=sys.stderr)
+        return 1
+    print(f"Restored {args.path}: {result.people} people, {result.entries} entries, {result.shares} shares.")
+    check = result.verification
+    if not check.ok:
+        print(
+            f"Audit log BROKEN at event {check.at_seq}: {check.problem} "
+            f"({check.checked} events verified before it)",
+            file=sys.stderr,
+        )
+        return 2
+    print(f"Audit log intact: {check.checked} events; head hash {check.head_hash}")
+    print(keys_notice(settings))
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -233,11 +288,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     invite.set_defaults(handler=_invite)
 
-    purge = commands.add_parser("purge", help="empty the trash after 30 days, drop expired sessions")
+    purge = commands.add_parser(
+        "purge",
+        help="empty the trash after 30 days, drop expired sessions (safe to interrupt and re-run)",
+    )
     purge.set_defaults(handler=_purge)
 
     rotate = commands.add_parser(
-        "rotate-key", help="add a new encryption key and re-encrypt stored text while the app serves"
+        "rotate-key",
+        help="add a new encryption key and re-encrypt stored text while the app serves",
+        description="Adds a new key and re-encrypts stored text under it, a batch per transaction, "
+        "while the app serves. Safe to interrupt (Ctrl-C): run `stem rotate-key --no-generate` "
+        "to finish; values already under the current key are skipped.",
     )
     rotate.add_argument(
         "--no-generate",
@@ -250,9 +312,31 @@ def build_parser() -> argparse.ArgumentParser:
     audit = commands.add_parser("audit", help="the tamper-evident audit log")
     audit_commands = audit.add_subparsers(dest="audit_command", required=True)
     audit_verify = audit_commands.add_parser(
-        "verify", help="check that no event was edited, deleted or reordered"
+        "verify", help="check that no event was edited, deleted or reordered (read-only; safe to interrupt)"
     )
     audit_verify.set_defaults(handler=_audit_verify)
+
+    backup = commands.add_parser(
+        "backup",
+        help="a consistent copy of the database while the app serves (keys not included)",
+        description="Writes a consistent copy of the database while Stem serves: SQLite's online "
+        "backup, or pg_dump in custom format. Mode 0600, with a PATH.sha256 checksum beside it. "
+        "The encryption keys are never in it: back them up apart. Safe to interrupt (Ctrl-C) and "
+        "run again: the file appears only when complete.",
+    )
+    backup.add_argument("path", help="the backup file to create (never overwritten)")
+    backup.set_defaults(handler=_backup)
+
+    restore = commands.add_parser(
+        "restore",
+        help="restore a backup into an empty database, then verify the audit log",
+        description="Restores a backup made by `stem backup` into the configured database, which "
+        "must be empty (SQLite: no database file yet; PostgreSQL: a new database). Then verifies "
+        "the audit log and prints its head hash and the counts of people, entries and shares. Safe "
+        "to interrupt and run again: an interrupted restore leaves the target empty.",
+    )
+    restore.add_argument("path", help="the backup file (with its .sha256 beside it)")
+    restore.set_defaults(handler=_restore)
 
     demo = commands.add_parser("demo", help="create demo data (once) and print the demo logins")
     demo.set_defaults(handler=_demo)
@@ -261,7 +345,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return int(args.handler(args))
+    try:
+        return int(args.handler(args))
+    except KeyboardInterrupt:
+        print("Interrupted; see `stem COMMAND --help` for whether to run it again.", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

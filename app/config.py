@@ -1,5 +1,6 @@
 """Settings: one pydantic-settings object, every value overridable with a STEM_ environment variable."""
 
+import ipaddress
 import os
 import secrets
 from datetime import timedelta
@@ -68,6 +69,43 @@ class Settings(BaseSettings):
     help_contacts: str = Field(
         default="", description="Who to call when it is urgent: JSON or @file.json; Dutch defaults if empty"
     )
+
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="json: one JSON object a line (time, level, logger, request id)"
+    )
+    metrics_allowed_addresses: str = Field(
+        default="127.0.0.1/32,::1/128",
+        description="Addresses or networks (comma-separated) that may read /metrics",
+    )
+    metrics_token: str = Field(default="", description="A bearer token that may read /metrics from anywhere")
+
+    @field_validator("metrics_allowed_addresses")
+    @classmethod
+    def _valid_networks(cls, value: str) -> str:
+        for part in value.split(","):
+            if part.strip():
+                try:
+                    ipaddress.ip_network(part.strip(), strict=False)
+                except ValueError as error:
+                    raise ValueError(
+                        f"STEM_METRICS_ALLOWED_ADDRESSES: {part.strip()!r} is not an address or network"
+                    ) from error
+        return value
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _strong_token(cls, value: str) -> str:
+        if value and _is_placeholder(value):
+            raise ValueError("STEM_METRICS_TOKEN must be at least 32 characters and not a placeholder")
+        return value
+
+    @property
+    def metrics_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        return tuple(
+            ipaddress.ip_network(part.strip(), strict=False)
+            for part in self.metrics_allowed_addresses.split(",")
+            if part.strip()
+        )
 
     @field_validator("data_dir")
     @classmethod

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,34 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 _WRITE_GATES: dict[int, threading.Lock] = {}
 # True while this request (task) or thread holds its engine's write gate for all its writes.
 _holds_write_turn: ContextVar[bool] = ContextVar("stem_holds_write_turn", default=False)
+
+
+@dataclass
+class WriteTurnWaits:
+    count: int = 0
+    seconds: float = 0.0
+
+
+_waits = WriteTurnWaits()
+_waits_lock = threading.Lock()
+
+
+def write_turn_waits() -> WriteTurnWaits:
+    """How often, and how long in all, writers of this process waited for the write gate."""
+    with _waits_lock:
+        return WriteTurnWaits(_waits.count, _waits.seconds)
+
+
+def acquire_write_turn(gate: threading.Lock, timeout: float = SQLITE_BUSY_TIMEOUT_MS / 1000) -> bool:
+    """Takes the gate, counting the wait when somebody else had it (shown on /metrics)."""
+    if gate.acquire(blocking=False):
+        return True
+    started = time.perf_counter()
+    acquired = gate.acquire(timeout=timeout)
+    with _waits_lock:
+        _waits.count += 1
+        _waits.seconds += time.perf_counter() - started
+    return acquired
 
 
 def write_gate(engine: Engine | None = None) -> threading.Lock | None:
@@ -124,11 +154,7 @@ def _configure_sqlite(engine: Engine) -> None:
             return
         # A connection that committed and writes again before going back to the pool still has
         # the gate. On a timeout, go on without it: SQLite's own lock still decides.
-        if (
-            not _holds_write_turn.get()
-            and not connection.info.get(held)
-            and gate.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
-        ):
+        if not _holds_write_turn.get() and not connection.info.get(held) and acquire_write_turn(gate):
             connection.info[held] = True
         try:
             connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -13,7 +13,7 @@ import anyio
 from fastapi import Depends, Request
 from sqlmodel import Session
 
-from app.db import SQLITE_BUSY_TIMEOUT_MS, hold_write_turn, open_session, write_gate
+from app.db import acquire_write_turn, hold_write_turn, open_session, write_gate
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -54,7 +54,7 @@ async def _db_session(request: Request) -> AsyncIterator[Session]:
     if gate is not None:  # SQLite: wait for the write turn here, not in a worker thread
         with anyio.CancelScope(shield=True):
             holding = await anyio.to_thread.run_sync(
-                functools.partial(gate.acquire, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000),
+                functools.partial(acquire_write_turn, gate),
                 limiter=_WRITE_TURN_WAITERS,
             )
         hold_write_turn(holding)

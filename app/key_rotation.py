@@ -4,9 +4,11 @@ Above both the tables and the cipher (it walks every encrypted column of the met
 lives in a module of its own rather than in `app.crypto`, which the column type itself uses.
 """
 
+from collections.abc import Callable
 from typing import cast
 
-from sqlalchemy import Text, select, type_coerce, update
+from sqlalchemy import Text, func, select, type_coerce, update
+from sqlmodel import Session
 
 import app.models  # noqa: F401  (all tables on the metadata)
 from app.crypto import cipher
@@ -14,10 +16,23 @@ from app.db import metadata, open_session
 from app.models.types import EncryptedText
 
 
-def reencrypt_all(batch_size: int = 500) -> int:
+def encrypted_values(session: Session) -> int:
+    """How many stored values are encrypted (the work `reencrypt_all` walks)."""
+    total = 0
+    for table in metadata.sorted_tables:
+        for column in table.columns:
+            if isinstance(column.type, EncryptedText):
+                total += session.execute(select(func.count()).where(column.is_not(None))).scalar_one()
+    return total
+
+
+def reencrypt_all(batch_size: int = 500, on_batch: Callable[[int], None] | None = None) -> int:
     """Seal every stored value under the current key, a batch per transaction, so the app keeps
     serving. A value changed by the app in between is left alone: it was written with the
-    current key anyway. Returns how many values were rewritten."""
+    current key anyway. Returns how many values were rewritten.
+
+    Safe to interrupt and run again: each batch commits on its own, and a value already under
+    the current key is skipped. `on_batch(n)` is told how many values each batch looked at."""
     field_cipher = cipher()
     rewritten = 0
     for table in metadata.sorted_tables:
@@ -52,6 +67,8 @@ def reencrypt_all(batch_size: int = 500) -> int:
                         )
                         rewritten += int(getattr(result, "rowcount", 0) or 0)
                     session.commit()
+                if on_batch is not None:
+                    on_batch(len(rows))
                 if len(rows) < batch_size:
                     break
                 last = rows[-1][0]

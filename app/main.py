@@ -16,6 +16,7 @@ from app.help_contacts import check_help_contacts
 from app.http_security import CrossSiteGuardMiddleware, SecurityHeadersMiddleware
 from app.journal import api as journal_api
 from app.maintenance import lifespan
+from app.observability import ObservabilityMiddleware, configure_logging
 from app.openapi import install_openapi
 from app.paths import STATIC_DIR
 from app.privacy import api as privacy_api
@@ -39,6 +40,7 @@ def create_app() -> FastAPI:
     settings = get_settings()
     # A centre's own contacts are checked now: a clear error at start, never a 500 on /help.
     check_help_contacts(settings)
+    configure_logging(settings)
     app = FastAPI(
         title="Stem",
         version=__version__,
@@ -59,4 +61,6 @@ def create_app() -> FastAPI:
     app.add_middleware(CrossSiteGuardMiddleware, trusted_origins=[settings.public_base_url])
     app.add_middleware(RefusalLogMiddleware)  # outside the guard, so its refusals are logged too
     app.add_middleware(SecurityHeadersMiddleware)
+    # Outermost of all: it times the whole request and counts the 500 that the guard inside makes.
+    app.add_middleware(ObservabilityMiddleware)
     return app

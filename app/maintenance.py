@@ -4,7 +4,7 @@ every few hours, and by `stem purge` (cron)."""
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 
 from fastapi import FastAPI
@@ -18,12 +18,21 @@ logger = logging.getLogger("stem.maintenance")
 INTERVAL_SECONDS = 6 * 3600
 
 
-def run_housekeeping() -> dict[str, int]:
+# The steps of run_housekeeping, for progress: the purge (one transaction), the planner statistics.
+HOUSEKEEPING_STEPS = 2
+
+
+def run_housekeeping(on_step: Callable[[int], None] | None = None) -> dict[str, int]:
+    """Safe to interrupt and run again: the purge is one transaction, ANALYZE only refreshes."""
     with open_session(write=True) as session:
         purged = purge_trash(session)
         sessions = purge_expired_sessions(session)
         session.commit()
+    if on_step is not None:
+        on_step(1)
     refresh_planner_statistics()
+    if on_step is not None:
+        on_step(1)
     return {"entries_purged": purged, "sessions_ended": sessions}
 
 

@@ -19,6 +19,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -653,6 +654,14 @@ def _participant_batches(generator: "Generator", workers: int) -> Iterator[Parti
     _generator = None
 
 
+class _NoProgress:
+    def advance(self, amount: int = 1) -> None:
+        pass
+
+    def set_total(self, total: int | None) -> None:
+        pass
+
+
 def seed(
     plan: Plan, manifest_path: Path | None = DEFAULT_MANIFEST, *, workers: int = 2, quiet: bool = False
 ) -> dict[str, Any]:
@@ -661,6 +670,7 @@ def seed(
     from app.crypto import cipher
     from app.models import User
     from app.models.types import utcnow
+    from app.progress import progress
 
     settings = get_settings()
     engine = prepare_database(settings.database_url)
@@ -683,13 +693,18 @@ def seed(
     reads: list[tuple[datetime, uuid.UUID, uuid.UUID, uuid.UUID]] = []
     shared_with = generator.shared_with
     participant_ids: list[uuid.UUID] = []
-    for part in _participant_batches(generator, workers):
-        writer.write(part.tables)
-        sampled += part.sampled
-        reads += part.reads
-        participant_ids += part.user_ids
-        for clinician_id, participants in part.shared_with.items():
-            shared_with[clinician_id] |= participants
+    # Progress on stderr (stdout's lines are read by bench.scale). An interrupted seeding is not
+    # resumed: seed again into a fresh database (it refuses one that has users).
+    shown = nullcontext(_NoProgress()) if quiet else progress("seed (participants)", plan.participants)
+    with shown as tracker:
+        for part in _participant_batches(generator, workers):
+            writer.write(part.tables)
+            sampled += part.sampled
+            reads += part.reads
+            participant_ids += part.user_ids
+            for clinician_id, participants in part.shared_with.items():
+                shared_with[clinician_id] |= participants
+            tracker.advance(len(part.user_ids))
     generator.sampled, generator.reads = sampled, reads
     generator.user_ids, generator.shared_with = staff_ids + participant_ids, shared_with
     for batch in generator.audit_batches():
