@@ -61,6 +61,11 @@ class Settings(BaseSettings):
     login_throttle_window_seconds: int = 15 * 60
     redis_url: str = Field(default="", description="Shared login-throttle store; database if empty")
 
+    # The largest legitimate request is an entry of 10,000 characters: 256 KiB is ample.
+    max_request_body_bytes: int = 256 * 1024
+    # Time a client gets to send a whole request body; a slower one gets 408.
+    body_read_seconds: float = 10.0
+
     encryption_keys: str = Field(default="", description="id:base64key,...; else the key file")
     encryption_key_id: str = Field(default="", description="Key id for new writes; default the last")
     encryption_key_file: Path | None = None

@@ -11,7 +11,7 @@ from app.clinician import api as clinician_api
 from app.config import get_settings
 from app.errors import install_error_handlers
 from app.health import router as health_router
-from app.http_security import CrossSiteGuardMiddleware, SecurityHeadersMiddleware
+from app.http_security import BodyGuardMiddleware, CrossSiteGuardMiddleware, SecurityHeadersMiddleware
 from app.journal import api as journal_api
 from app.maintenance import lifespan
 from app.openapi import install_openapi
@@ -51,6 +51,11 @@ def create_app() -> FastAPI:
     # Added last = outermost: its headers reach every response, its 500 replaces Starlette's.
     app.add_middleware(ClientAddressMiddleware)
     app.add_middleware(CrossSiteGuardMiddleware, trusted_origins=[settings.public_base_url])
+    app.add_middleware(
+        BodyGuardMiddleware,
+        max_bytes=settings.max_request_body_bytes,
+        read_seconds=settings.body_read_seconds,
+    )
     app.add_middleware(RefusalLogMiddleware)  # outside the guard, so its refusals are logged too
     app.add_middleware(SecurityHeadersMiddleware)
     return app
