@@ -161,6 +161,11 @@ def open_session(engine: Engine | None = None, *, write: bool = True) -> Session
     return Session(_writing(bind) if write else bind, expire_on_commit=False)
 
 
+# In Session.info of a request session opened for reading: recording anything there is a
+# programming error (a GET that records must be marked @records_access, app.deps).
+READS_ONLY = "stem_reads_only"
+
+
 def is_write_session(session: Session) -> bool:
     bind = session.get_bind()
     return bool(bind.get_execution_options().get(WRITE_OPTION))

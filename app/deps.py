@@ -13,7 +13,7 @@ import anyio
 from fastapi import Depends, Request
 from sqlmodel import Session
 
-from app.db import SQLITE_BUSY_TIMEOUT_MS, hold_write_turn, open_session, write_gate
+from app.db import READS_ONLY, SQLITE_BUSY_TIMEOUT_MS, hold_write_turn, open_session, write_gate
 from app.http_middleware import BODY_COMPLETE
 
 P = ParamSpec("P")
@@ -64,6 +64,8 @@ async def _db_session(request: Request) -> AsyncIterator[Session]:
             )
         hold_write_turn(holding)
     session = open_session(write=writes)
+    if not writes:
+        session.info[READS_ONLY] = True
     try:
         yield session
         with anyio.CancelScope(shield=True):

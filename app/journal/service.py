@@ -165,7 +165,8 @@ def create_entry(session: Session, *, actor: User, data: EntryCreate) -> tuple[E
 
 def _replayed(existing: Entry, actor: User, digest: str) -> EntryPublic:
     if existing.author_id != actor.id:
-        raise Conflict(N_("This entry id is already in use."), field="id", code="id_in_use")
+        # Someone else's entry looks missing, as on every other route: never "it exists".
+        raise NotFound(ENTRY_NOT_FOUND)
     if not hmac.compare_digest(existing.create_digest, digest):
         raise Conflict(
             N_("An entry with this id was already saved with different content."),
