@@ -240,6 +240,8 @@ def erase_account(session: Session, *, actor: User) -> None:
     end_all_sessions(session, actor.id)
     user = repository.user_by_id(session, actor.id)
     if user is not None:
+        account_key = throttle_keys(user.username, "", get_settings())[0]
+        throttle_store().forget(session, account_key)
         repository.delete_user(session, user)
 
 

@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from app.accounts import service as accounts_service
 from app.audit import service as audit
+from app.db import checkpoint_after_commit
 from app.errors import InvalidInput
 from app.i18n import N_
 from app.journal import service as journal_service
@@ -64,5 +65,6 @@ def erase_participant(session: Session, *, actor: User, data: EraseRequest) -> N
     )
     # Recorded first: the row stays, pseudonymous, once the person behind it is gone.
     audit.record(session, action="privacy.erase", actor=actor, subject_id=actor.id)
+    checkpoint_after_commit(session)
     journal_service.erase_all_entries(session, actor=actor)
     accounts_service.erase_account(session, actor=actor)
