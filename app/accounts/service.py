@@ -29,6 +29,7 @@ from app.accounts.schemas import (
     PasswordChange,
     ProfileUpdate,
     RegisterRequest,
+    SignInEvent,
     TeamCreate,
     TeamPublic,
     UserAdminView,
@@ -232,6 +233,17 @@ def me(session: Session, *, actor: User, login_session: LoginSession) -> MePubli
             "team_ids": repository.team_ids_of(session, actor.id),
         }
     )
+
+
+SIGN_IN_ACTIONS = ("auth.login", "auth.logout", "auth.logout_everywhere", "auth.reauthenticate")
+
+
+def sign_in_history(session: Session, *, actor: User) -> list[SignInEvent]:
+    """My own sign-ins, failed attempts and sign-outs (for the export: it is my data too)."""
+    return [
+        SignInEvent.model_validate(event, from_attributes=True)
+        for event in audit.events_about(session, actor.id, SIGN_IN_ACTIONS)
+    ]
 
 
 def erase_account(session: Session, *, actor: User) -> None:

@@ -198,6 +198,20 @@ class ClientAddressMiddleware(HttpMiddleware):
             client_address_var.reset(token)
 
 
+def events_about(session: Session, user_id: uuid.UUID, actions: Sequence[str]) -> list[AuditEvent]:
+    """The events about one person (as their subject) with these actions, oldest first."""
+    ref = person_ref(session, user_id)
+    if ref is None:
+        return []
+    return list(
+        session.exec(
+            select(AuditEvent)
+            .where(col(AuditEvent.subject_ref) == ref, col(AuditEvent.action).in_(list(actions)))
+            .order_by(col(AuditEvent.seq))
+        ).all()
+    )
+
+
 def record_alone(**event: object) -> None:
     """For events whose request is rolled back (a failed login): a transaction of their own."""
     with open_session(write=True) as session:
