@@ -20,10 +20,34 @@ def _migrate(_args: argparse.Namespace) -> int:
     return 0
 
 
+_LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+def proxy_setting_warning(*, production: bool, host: str, forwarded_allow_ips_set: bool) -> str | None:
+    """What to say loudly at start when production listens beyond loopback and the trusted-proxy
+    setting was left at its default: behind a proxy that is not trusted, every request seems to
+    come from the proxy, so every user shares one address for sign-in throttling and the log."""
+    if not production or host in _LOOPBACK or forwarded_allow_ips_set:
+        return None
+    return (
+        f"WARNING: stem serves on {host} in production, but STEM_FORWARDED_ALLOW_IPS is not set.\n"
+        "  Behind a proxy every request then seems to come from the proxy: all users share one\n"
+        "  address for sign-in throttling and the audit log. Set STEM_FORWARDED_ALLOW_IPS to the\n"
+        "  proxy's address (or to an empty value when clients connect directly)."
+    )
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     settings = get_settings()
+    warning = proxy_setting_warning(
+        production=settings.is_production,
+        host=args.host,
+        forwarded_allow_ips_set="STEM_FORWARDED_ALLOW_IPS" in os.environ,
+    )
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
     uvicorn.run(
         "app.asgi:app",
         host=args.host,

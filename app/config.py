@@ -1,5 +1,6 @@
 """Settings: one pydantic-settings object, every value overridable with a STEM_ environment variable."""
 
+import contextlib
 import ipaddress
 import os
 import secrets
@@ -61,6 +62,11 @@ class Settings(BaseSettings):
     login_max_failures_per_address: int = 30
     login_throttle_window_seconds: int = 15 * 60
     redis_url: str = Field(default="", description="Shared login-throttle store; database if empty")
+
+    # The largest legitimate request is an entry of 10,000 characters: 256 KiB is ample.
+    max_request_body_bytes: int = 256 * 1024
+    # Time a client gets to send a whole request body; a slower one gets 408.
+    body_read_seconds: float = 10.0
 
     encryption_keys: str = Field(default="", description="id:base64key,...; else the key file")
     encryption_key_id: str = Field(default="", description="Key id for new writes; default the last")
@@ -152,6 +158,27 @@ def _is_placeholder(value: str) -> bool:
     return value.strip().lower() in _PLACEHOLDER_SECRETS or len(value) < 32
 
 
+def private_directory(path: Path) -> Path:
+    """Creates a directory (and its missing parents) readable by its owner only (0700).
+
+    The data directory holds the database and the secret key: never world-readable. An
+    existing directory keeps the mode its operator gave it."""
+    missing = [parent for parent in (path, *path.parents) if not parent.exists()]
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for created in missing:
+        created.chmod(0o700)  # mkdir's mode passes through the umask, and parents get the umask's
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """Creates an empty file readable by its owner only (0600) unless it exists. SQLite gives
+    its -wal and -shm files the mode of the database file, so those follow."""
+    private_directory(path.parent)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    return path
+
+
 def _stored_secret(path: Path) -> str:
     """Read the generated key, or create it readable by its owner only.
 
@@ -160,7 +187,7 @@ def _stored_secret(path: Path) -> str:
     """
     if path.exists():
         return path.read_text(encoding="utf-8").strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_directory(path.parent)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, MetaData, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel, create_engine
 
-from app.config import get_settings
+from app.config import get_settings, private_file
 from app.models import NAMING_CONVENTION
 
 metadata: MetaData = SQLModel.metadata
@@ -95,7 +95,7 @@ def build_engine(url: str, **kwargs: Any) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            private_file(Path(parsed.database))
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": 30},
@@ -187,9 +187,43 @@ def open_session(engine: Engine | None = None, *, write: bool = True) -> Session
     return Session(_writing(bind) if write else bind, expire_on_commit=False)
 
 
+# In Session.info of a request session opened for reading: recording anything there is a
+# programming error (a GET that records must be marked @records_access, app.deps).
+READS_ONLY = "stem_reads_only"
+
+
 def is_write_session(session: Session) -> bool:
     bind = session.get_bind()
     return bool(bind.get_execution_options().get(WRITE_OPTION))
+
+
+# In Session.info: after this transaction commits, move SQLite's write-ahead log into the database
+# file and empty it (an erasure: the erased rows' old pages must not wait in the -wal file).
+CHECKPOINT_AFTER_COMMIT = "stem_checkpoint_after_commit"
+_CHECKPOINT_BUSY_MS = 5_000
+
+
+def checkpoint_after_commit(session: Session) -> None:
+    session.info[CHECKPOINT_AFTER_COMMIT] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _checkpoint_after_commit(session: Session) -> None:
+    if not session.info.pop(CHECKPOINT_AFTER_COMMIT, False):
+        return
+    engine = session.get_bind()
+    if not isinstance(engine, Engine) or engine.dialect.name != "sqlite":
+        return
+    raw = engine.raw_connection()  # not through SQLAlchemy's BEGIN: a checkpoint runs outside one
+    try:
+        cursor = raw.cursor()
+        # TRUNCATE waits for readers of the log; not for 30 s in an erasure's answer.
+        cursor.execute(f"PRAGMA busy_timeout={_CHECKPOINT_BUSY_MS}")
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.close()
+    finally:
+        raw.close()
 
 
 def session_scope(*, write: bool) -> Iterator[Session]:

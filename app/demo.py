@@ -5,12 +5,12 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from app.accounts import repository, service
+from app.accounts.passwords import DEMO_PASSWORD
 from app.models import CareTeam, TeamMembership
 from app.models.enums import Discipline, Role
 
 DEMO_TEAM = "Demo pain rehabilitation"
 # Printed on the terminal for whoever runs `make run`; demo data is refused in production.
-DEMO_PASSWORD = "stem demo 2026"  # noqa: S105  (demo data, printed on purpose)
 
 
 @dataclass(frozen=True)

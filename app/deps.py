@@ -13,7 +13,14 @@ import anyio
 from fastapi import Depends, Request
 from sqlmodel import Session
 
-from app.db import acquire_write_turn, hold_write_turn, open_session, write_gate
+from app.db import (
+    READS_ONLY,
+    acquire_write_turn,
+    hold_write_turn,
+    open_session,
+    write_gate,
+)
+from app.http_middleware import BODY_COMPLETE
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -49,6 +56,10 @@ async def _db_session(request: Request) -> AsyncIterator[Session]:
     closed. Creating it does no I/O, so that step needs no thread."""
     endpoint = getattr(request.scope.get("route"), "endpoint", None)
     writes = request.method not in SAFE_METHODS or getattr(endpoint, "stem_writes", False)
+    if writes and not request.scope.get(BODY_COMPLETE):
+        # The whole body first (the body guard bounds its size and the time it may take), then
+        # the write turn: a client that sends half a body must not hold the turn while it waits.
+        await request.body()
     gate = write_gate() if writes else None
     holding = False
     if gate is not None:  # SQLite: wait for the write turn here, not in a worker thread
@@ -59,6 +70,8 @@ async def _db_session(request: Request) -> AsyncIterator[Session]:
             )
         hold_write_turn(holding)
     session = open_session(write=writes)
+    if not writes:
+        session.info[READS_ONLY] = True
     try:
         yield session
         with anyio.CancelScope(shield=True):

@@ -138,6 +138,7 @@ _TITLES = {
     403: N_("Not allowed"),
     404: N_("Not found"),
     405: N_("Method not allowed"),
+    408: N_("Too slow"),
     409: N_("Conflict"),
     410: N_("Gone"),
     412: N_("Changed in the meantime"),
@@ -256,11 +257,7 @@ async def _http_error_handler(request: Request, exc: Exception) -> Response:
     if exc.status_code in REFUSALS:
         note_refusal(request, exc.status_code, f"http_{exc.status_code}")
     locale = request_locale(request)
-    messages = {
-        404: N_("There is nothing here."),
-        405: N_("This action is not possible here."),
-    }
-    detail = translate(locale, messages.get(exc.status_code, N_("The request could not be handled.")))
+    detail = translate(locale, HTTP_MESSAGES.get(exc.status_code, N_("The request could not be handled.")))
     headers = dict(exc.headers or {})
     if exc.status_code == 405:
         headers["Allow"] = ", ".join(_allowed_methods(request))
@@ -277,6 +274,14 @@ def _allowed_methods(request: Request) -> list[str]:
     if "GET" in methods:
         methods.add("HEAD")
     return sorted(methods)
+
+
+HTTP_MESSAGES = {
+    404: N_("There is nothing here."),
+    405: N_("This action is not possible here."),
+    408: N_("The request took too long to arrive. Please try again."),
+    413: N_("This request is too large."),
+}
 
 
 def server_error_response(request: Request) -> Response:

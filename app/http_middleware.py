@@ -4,6 +4,10 @@ BaseHTTPMiddleware, so that a response is streamed and a cancelled request is ca
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+# Set in a request's scope once its whole body has arrived (app.http_security's body guard):
+# app.deps waits for that before it takes SQLite's write turn.
+BODY_COMPLETE = "stem.body_complete"
+
 
 class HttpMiddleware:
     def __init__(self, app: ASGIApp) -> None:

@@ -9,11 +9,15 @@ import traceback
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
+import anyio
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.errors import Forbidden, problem_response, server_error_response
-from app.http_middleware import HttpMiddleware
+from app.errors import HTTP_MESSAGES, Forbidden, problem_response, server_error_response
+from app.http_middleware import BODY_COMPLETE, HttpMiddleware
 from app.i18n import N_, request_locale, translate
 from app.security_log import note_refusal
 
@@ -146,3 +150,71 @@ class CrossSiteGuardMiddleware(HttpMiddleware):
             translate(locale, error.message),
         )
         await response(scope, receive, send)
+
+
+class _BodyRefused(StarletteHTTPException):
+    """Raised from `receive` while the app reads a body: FastAPI passes HTTP exceptions through
+    its body parsing unchanged, so the error handlers answer it like any other refusal."""
+
+
+class BodyGuardMiddleware(HttpMiddleware):
+    """A cap on the size of a request body and a deadline for receiving it.
+
+    Without them a client that announces a large body and sends it slowly (or never) keeps a
+    connection and a request busy for as long as it likes, and a 100 MiB login form is parsed
+    in full. The cap applies to the announced Content-Length (refused before anything is read)
+    and to the bytes that actually arrive (chunked bodies announce nothing)."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int, read_seconds: float) -> None:
+        super().__init__(app)
+        self.max_bytes = max_bytes
+        self.read_seconds = read_seconds
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        announced = Headers(scope=scope).get("content-length")
+        if announced is not None and announced.strip().isdigit() and int(announced) > self.max_bytes:
+            await _refusal(scope, 413)(scope, receive, send)
+            return
+        deadline = anyio.current_time() + self.read_seconds
+        received = 0
+        complete = False
+        response_started = False
+
+        async def guarded_receive() -> Message:
+            nonlocal received, complete
+            if complete:
+                return await receive()
+            try:
+                with anyio.fail_after(max(deadline - anyio.current_time(), 0)):
+                    message = await receive()
+            except TimeoutError:
+                raise _BodyRefused(408) from None
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise _BodyRefused(413)
+                if not message.get("more_body", False):
+                    complete = True
+                    scope[BODY_COMPLETE] = True
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+            await send(message)
+
+        try:
+            await self.app(scope, guarded_receive, tracking_send)
+        except _BodyRefused as refused:
+            # Read outside a route (a middleware's own body read): answer here.
+            if response_started:
+                raise
+            await _refusal(scope, refused.status_code)(scope, receive, send)
+
+
+def _refusal(scope: Scope, status: int) -> Response:
+    request = Request(scope)
+    detail = translate(request_locale(request), HTTP_MESSAGES[status])
+    # The unread rest of the body is not worth waiting for: close the connection afterwards.
+    return problem_response(request, status, f"http_{status}", detail, headers={"Connection": "close"})

@@ -13,7 +13,7 @@ from app.config import get_settings
 from app.errors import install_error_handlers
 from app.health import router as health_router
 from app.help_contacts import check_help_contacts
-from app.http_security import CrossSiteGuardMiddleware, SecurityHeadersMiddleware
+from app.http_security import BodyGuardMiddleware, CrossSiteGuardMiddleware, SecurityHeadersMiddleware
 from app.journal import api as journal_api
 from app.maintenance import lifespan
 from app.observability import ObservabilityMiddleware, configure_logging
@@ -59,6 +59,11 @@ def create_app() -> FastAPI:
     # Added last = outermost: its headers reach every response, its 500 replaces Starlette's.
     app.add_middleware(ClientAddressMiddleware)
     app.add_middleware(CrossSiteGuardMiddleware, trusted_origins=[settings.public_base_url])
+    app.add_middleware(
+        BodyGuardMiddleware,
+        max_bytes=settings.max_request_body_bytes,
+        read_seconds=settings.body_read_seconds,
+    )
     app.add_middleware(RefusalLogMiddleware)  # outside the guard, so its refusals are logged too
     app.add_middleware(SecurityHeadersMiddleware)
     # Outermost of all: it times the whole request and counts the 500 that the guard inside makes.

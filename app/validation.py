@@ -7,13 +7,13 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, model_validator
 
 
-def _storable(value: Any) -> bool:
+def is_storable(value: Any) -> bool:
     if isinstance(value, str):
         return "\x00" not in value and not any(unicodedata.category(char) == "Cs" for char in value)
     if isinstance(value, dict):
-        return all(_storable(key) and _storable(item) for key, item in value.items())
+        return all(is_storable(key) and is_storable(item) for key, item in value.items())
     if isinstance(value, list | tuple):
-        return all(_storable(item) for item in value)
+        return all(is_storable(item) for item in value)
     return True
 
 
@@ -23,6 +23,6 @@ class StrictModel(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _only_storable_text(cls, data: Any) -> Any:
-        if not _storable(data):
+        if not is_storable(data):
             raise ValueError("text contains characters that cannot be stored")
         return data

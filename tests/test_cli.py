@@ -141,3 +141,15 @@ def test_purge_empties_old_trash_and_expired_sessions(db, client, capsys):
     db.expire_all()
     assert [entry.body for entry in db.exec(select(Entry)).all()] == ["kept"]
     assert db.exec(select(LoginSession)).all() == []
+
+
+def test_serve_warns_when_production_listens_beyond_loopback_without_a_proxy_setting():
+    """Issue 12, item 4: the Docker image listened on 0.0.0.0 trusting no proxy, silently."""
+    from app.cli import proxy_setting_warning
+
+    everywhere = "0.0.0.0"  # noqa: S104  (the address the Docker image listens on)
+    warning = proxy_setting_warning(production=True, host=everywhere, forwarded_allow_ips_set=False)
+    assert warning is not None and "STEM_FORWARDED_ALLOW_IPS" in warning
+    assert proxy_setting_warning(production=True, host=everywhere, forwarded_allow_ips_set=True) is None
+    assert proxy_setting_warning(production=True, host="127.0.0.1", forwarded_allow_ips_set=False) is None
+    assert proxy_setting_warning(production=False, host=everywhere, forwarded_allow_ips_set=False) is None

@@ -1,5 +1,6 @@
 """Every route declares who may call it: it needs a signed-in user, or it is on the public list."""
 
+import pytest
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
@@ -71,3 +72,37 @@ def test_api_routes_reject_anonymous_callers(client):
         concrete = re.sub(r"\{[^}]+\}", str(uuid.uuid4()), path)
         response = client.request(method, concrete, json={})
         assert response.status_code == 401, f"{method} {path} answered {response.status_code}"
+
+
+def test_every_get_route_that_records_is_marked_as_writing(client_factory, db):
+    """A GET that records (an audit event of who read what) must be marked @records_access: in a
+    reading session recording fails every time (on SQLite it used to fail only when someone else
+    was writing, so `GET /my-data` answered 500 now and then). Each GET route without a path id,
+    as each role: none may fail. (Routes with ids are walked by the authorization matrix.)"""
+    from app.models.enums import Role
+    from tests.factories import login, make_team, make_user
+
+    team = make_team(db)
+    paths = sorted(
+        {path for method, path, _ in _routes() if method == "GET" and "{" not in path and path != "/logout"}
+    )
+    assert "/my-data" in paths
+    failed = []
+    for role in (Role.participant, Role.clinician, Role.admin):
+        client = client_factory()
+        login(client, make_user(db, role, team=team))
+        for path in paths:
+            response = client.get(path)
+            if response.status_code >= 500:
+                failed.append(f"GET {path} as {role.value}: {response.status_code}")
+    assert failed == []
+
+
+def test_recording_in_a_reading_session_fails_every_time(db):
+    from app.audit import service as audit
+    from app.db import READS_ONLY, open_session
+
+    with open_session(write=False) as session:
+        session.info[READS_ONLY] = True
+        with pytest.raises(RuntimeError, match="records_access"):
+            audit.record(session, action="entry.read")

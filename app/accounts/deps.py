@@ -52,7 +52,7 @@ def set_session_cookie(request: Request, response: Response, token: str, user: U
         token,
         max_age=int(absolute.total_seconds()),
         httponly=True,
-        secure=request.url.scheme == "https",
+        secure=_secure_cookie(request),
         samesite="lax",
         path="/",
     )
@@ -62,15 +62,22 @@ def clear_session_cookie(request: Request, response: Response) -> None:
     response.delete_cookie(
         session_cookie_name(request),
         path="/",
-        secure=request.url.scheme == "https",
+        secure=_secure_cookie(request),
         httponly=True,
         samesite="lax",
     )
 
 
+def _secure_cookie(request: Request) -> bool:
+    """Always in production: a request that reached the app over plain http (a proxy that does
+    not say it terminated TLS) must not be answered with a cookie a network can read. Elsewhere
+    only over https, so that development on http://127.0.0.1 works."""
+    return get_settings().is_production or request.url.scheme == "https"
+
+
 def session_cookie_name(request: Request) -> str:
     """`__Host-` cookies must be Secure, which browsers accept only over https."""
-    return SECURE_COOKIE if request.url.scheme == "https" else PLAIN_COOKIE
+    return SECURE_COOKIE if _secure_cookie(request) else PLAIN_COOKIE
 
 
 async def _submitted_csrf_token(request: Request) -> str | None:

@@ -30,7 +30,10 @@ def csrf_token_for(session_id: uuid.UUID) -> str:
 
 
 def csrf_token_matches(session_id: uuid.UUID, submitted: str | None) -> bool:
-    return submitted is not None and hmac.compare_digest(csrf_token_for(session_id), submitted)
+    # As bytes: compare_digest refuses a str with non-ASCII characters (a TypeError, so a 500).
+    return submitted is not None and hmac.compare_digest(
+        csrf_token_for(session_id).encode(), submitted.encode("utf-8", "surrogatepass")
+    )
 
 
 @dataclass(frozen=True)

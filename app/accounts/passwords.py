@@ -1,5 +1,6 @@
 """Password hashing (argon2id) and the password rules."""
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -8,9 +9,13 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from zxcvbn import zxcvbn
 from zxcvbn.matching import RANKED_DICTIONARIES
 
+from app.accounts.common_passwords_nl import COMMON_DUTCH_WORDS
 from app.config import get_settings
 from app.i18n import N_
 
+# The demo data's password, printed by `stem demo` and in the README: refused for any real account
+# (demo accounts are made without the password rules).
+DEMO_PASSWORD = "stem demo 2026"  # noqa: S105
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1024
 # zxcvbn is quadratic in length; its verdict on the first characters is enough.
@@ -53,6 +58,22 @@ def dummy_hash() -> str:
     return hash_password("not a real password, only for equal timing")
 
 
+_DUTCH_INPUTS = sorted(COMMON_DUTCH_WORDS)
+_LEET = str.maketrans(
+    {"@": "a", "4": "a", "0": "o", "3": "e", "1": "i", "!": "i", "$": "s", "5": "s", "7": "t"}
+)
+
+
+def _common_dutch(lowered: str) -> bool:
+    """ "Wachtwoord2024!", "welkom12345", "123ikhouvanjou": a common word with digits and signs."""
+    core = re.sub(r"^[\W\d_]+|[\W\d_]+$", "", lowered).translate(_LEET)
+    return core.replace(" ", "") in COMMON_DUTCH_WORDS or core in COMMON_DUTCH_WORDS
+
+
+def _is_demo(lowered: str) -> bool:
+    return re.sub(r"\s+", " ", lowered).strip() == DEMO_PASSWORD
+
+
 def password_problem(password: str, *, username: str = "", display_name: str = "") -> str | None:
     """The reason a new password is refused (a msgid), or None when it is acceptable."""
     password = normalise_password(password)
@@ -61,9 +82,9 @@ def password_problem(password: str, *, username: str = "", display_name: str = "
     if len(password) > MAX_PASSWORD_LENGTH:
         return N_("This password is too long (at most 1024 characters).")
     lowered = password.lower()
-    if lowered in RANKED_DICTIONARIES["passwords"]:
+    if lowered in RANKED_DICTIONARIES["passwords"] or _common_dutch(lowered) or _is_demo(lowered):
         return N_("This password is one of the most common ones. Choose something less obvious.")
-    personal = [value for value in (username, display_name) if value]
+    personal = [value for value in (username, display_name) if value] + _DUTCH_INPUTS
     result = zxcvbn(password[:_STRENGTH_CHECK_PREFIX], user_inputs=personal)
     if int(result["score"]) < 2:
         return N_("This password is easy to guess. Try a few unrelated words together.")

@@ -178,3 +178,14 @@ class InvitationCreated(InvitationPublic):
 
     code: str
     url: str
+
+
+class SignInEvent(BaseModel):
+    """One sign-in, failed attempt or sign-out of one's own account, as the audit log has it."""
+
+    occurred_at: datetime
+    action: str = Field(
+        description='"auth.login", "auth.logout", "auth.logout_everywhere", "auth.reauthenticate"'
+    )
+    outcome: str = Field(description='"ok", "failed" or "throttled"')
+    client_address: str | None

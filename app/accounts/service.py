@@ -3,6 +3,7 @@
 import re
 import uuid
 from datetime import timedelta
+from typing import NoReturn
 from urllib.parse import urlencode
 
 from sqlalchemy.exc import IntegrityError
@@ -29,6 +30,7 @@ from app.accounts.schemas import (
     PasswordChange,
     ProfileUpdate,
     RegisterRequest,
+    SignInEvent,
     TeamCreate,
     TeamHelp,
     TeamHelpUpdate,
@@ -186,18 +188,27 @@ def create_user(
 WRONG_CREDENTIALS = N_("The username or password is not correct.")
 
 
+def _throttled(wait: int) -> NoReturn:
+    audit.record_alone(action="auth.login", outcome="throttled")
+    raise TooManyRequests(
+        N_("Too many attempts. Wait {minutes} minutes and try again."),
+        retry_after=wait,
+        minutes=max(1, (wait + 59) // 60),
+    )
+
+
 def authenticate(session: Session, *, username: str, password: str, client_address: str) -> User:
     """The user for these credentials; the same answer and timing for unknown and wrong."""
     keys = throttle_keys(username, client_address, get_settings())
+    account_key, address_key = keys
     store = throttle_store()
-    wait = store.retry_after(keys)
+    wait = store.retry_after([account_key])
     if wait:
-        audit.record_alone(action="auth.login", outcome="throttled")
-        raise TooManyRequests(
-            N_("Too many attempts. Wait {minutes} minutes and try again."),
-            retry_after=wait,
-            minutes=max(1, (wait + 59) // 60),
-        )
+        _throttled(wait)
+    # The address key alone does not refuse a correct password: behind a proxy that hides the
+    # clients' addresses everyone shares one, and anyone's failures would lock everyone out.
+    # Over it, a wrong password gets the 429 (and still counts for its account).
+    address_wait = store.retry_after([address_key])
     user = repository.user_by_username(session, normalise_username(username))
     usable = user is not None and user.is_active
     password_ok = verify_password(user.password_hash if usable and user else dummy_hash(), password)
@@ -206,6 +217,8 @@ def authenticate(session: Session, *, username: str, password: str, client_addre
         # Release the request's transaction first: the failure is counted in one of its own.
         session.rollback()
         store.record_failure(keys)
+        if address_wait:
+            _throttled(address_wait)
         audit.record_alone(action="auth.login", subject_id=subject_id, outcome="failed")
         raise NotAuthenticated(WRONG_CREDENTIALS, code="wrong_credentials")
     if needs_rehash(user.password_hash):
@@ -237,12 +250,25 @@ def me(session: Session, *, actor: User, login_session: LoginSession) -> MePubli
     )
 
 
+SIGN_IN_ACTIONS = ("auth.login", "auth.logout", "auth.logout_everywhere", "auth.reauthenticate")
+
+
+def sign_in_history(session: Session, *, actor: User) -> list[SignInEvent]:
+    """My own sign-ins, failed attempts and sign-outs (for the export: it is my data too)."""
+    return [
+        SignInEvent.model_validate(event, from_attributes=True)
+        for event in audit.events_about(session, actor.id, SIGN_IN_ACTIONS)
+    ]
+
+
 def erase_account(session: Session, *, actor: User) -> None:
     """The account of someone who asked to erase everything: every session ends, invitations they
     used forget them, and the account goes (what they wrote is erased by its own domains)."""
     end_all_sessions(session, actor.id)
     user = repository.user_by_id(session, actor.id)
     if user is not None:
+        account_key = throttle_keys(user.username, "", get_settings())[0]
+        throttle_store().forget(session, account_key)
         repository.delete_user(session, user)
 
 

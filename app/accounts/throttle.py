@@ -6,6 +6,7 @@ account's counter; the address counter runs out with its window.
 """
 
 import hashlib
+import hmac
 import math
 import time
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from typing import Protocol, cast
 from limits import RateLimitItemPerSecond
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
-from sqlalchemy import Table, case, update
+from sqlalchemy import Table, case, delete, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -36,8 +37,12 @@ class ThrottleKey:
 
 
 def throttle_keys(username: str, client_address: str, settings: Settings) -> list[ThrottleKey]:
+    # Keyed: an unkeyed hash of a username is found again by hashing a list of names, and
+    # these rows outlive nothing but their window (an erasure removes the account's).
+    secret = settings.secret_key.encode()
+
     def digest(value: str) -> str:
-        return hashlib.sha256(value.encode()).hexdigest()[:64]
+        return hmac.new(secret, value.encode(), hashlib.sha256).hexdigest()[:64]
 
     return [
         ThrottleKey(f"account:{digest(username.strip().lower())}", settings.login_max_failures_per_account),
@@ -54,6 +59,9 @@ class LoginThrottleStore(Protocol):
 
     def clear(self, session: Session, key: ThrottleKey) -> None:
         """Within the request's transaction: the counter resets only if the login commits."""
+
+    def forget(self, session: Session, key: ThrottleKey) -> None:
+        """Within the request's transaction: the key's row is gone (an erasure)."""
 
 
 class DatabaseThrottleStore:
@@ -95,6 +103,9 @@ class DatabaseThrottleStore:
     def clear(self, session: Session, key: ThrottleKey) -> None:
         session.execute(update(LoginThrottle).where(col(LoginThrottle.key) == key.key).values(failures=0))
 
+    def forget(self, session: Session, key: ThrottleKey) -> None:
+        session.execute(delete(LoginThrottle).where(col(LoginThrottle.key) == key.key))
+
 
 class RedisThrottleStore:
     NAMESPACE = "stem-login"
@@ -121,6 +132,9 @@ class RedisThrottleStore:
 
     def clear(self, session: Session, key: ThrottleKey) -> None:
         self.limiter.clear(self._rate(key), self.NAMESPACE, key.key)
+
+    def forget(self, session: Session, key: ThrottleKey) -> None:
+        self.clear(session, key)
 
 
 @lru_cache

@@ -12,7 +12,7 @@ import json
 import unicodedata
 import uuid
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -32,6 +32,8 @@ TRASH_DAYS = 30
 MAX_PAGE = 100
 _SEARCH_BATCH = 500
 _CLOCK_SKEW = timedelta(minutes=5)
+# No journal is older than this; an earlier moment (year 1) overflowed when shown west of UTC.
+EARLIEST_WRITTEN_AT = datetime(2000, 1, 1, tzinfo=UTC)
 
 ENTRY_NOT_FOUND = N_("This entry does not exist, or it is not yours.")
 
@@ -136,6 +138,8 @@ def create_entry(session: Session, *, actor: User, data: EntryCreate) -> tuple[E
     written_at = data.written_at or now
     if written_at > now + _CLOCK_SKEW:
         raise InvalidInput(N_("This date lies in the future."), field="written_at")
+    if written_at < EARLIEST_WRITTEN_AT:
+        raise InvalidInput(N_("Choose a date from the year 2000 on."), field="written_at")
     values = data.model_dump(exclude={"id", "written_at"})
     _check_kind_fields(values)
     _check_about(session, actor, values)
@@ -161,7 +165,8 @@ def create_entry(session: Session, *, actor: User, data: EntryCreate) -> tuple[E
 
 def _replayed(existing: Entry, actor: User, digest: str) -> EntryPublic:
     if existing.author_id != actor.id:
-        raise Conflict(N_("This entry id is already in use."), field="id", code="id_in_use")
+        # Someone else's entry looks missing, as on every other route: never "it exists".
+        raise NotFound(ENTRY_NOT_FOUND)
     if not hmac.compare_digest(existing.create_digest, digest):
         raise Conflict(
             N_("An entry with this id was already saved with different content."),

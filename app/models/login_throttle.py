@@ -11,7 +11,7 @@ class LoginThrottle(SQLModel, table=True):
 
     __tablename__ = "login_throttles"
 
-    # "account:<sha256 of username>" or "address:<sha256 of client address>".
+    # "account:<HMAC-SHA256 of username>" or "address:<HMAC-SHA256 of client address>" (secret key).
     key: str = Field(sa_column=Column(String(80), primary_key=True))
     window_started_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     failures: int = Field(sa_column=Column(Integer(), nullable=False, default=0))

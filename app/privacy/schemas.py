@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from app.accounts.schemas import SignInEvent
 from app.journal.schemas import EntryPublic
 from app.models.enums import Discipline
 from app.sharing.schemas import AccessLogItem, AppointmentPublic, ResponsePublic, SharePublic
@@ -37,6 +38,7 @@ class ParticipantExport(BaseModel):
     responses: list[ResponsePublic]
     appointments: list[AppointmentPublic]
     access_log: list[AccessLogItem]
+    sign_ins: list[SignInEvent] = Field(description="My own sign-ins, failed attempts and sign-outs")
 
 
 class EraseRequest(StrictModel):

@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from app.accounts import service as accounts_service
 from app.audit import service as audit
+from app.db import checkpoint_after_commit
 from app.errors import InvalidInput
 from app.i18n import N_
 from app.journal import service as journal_service
@@ -44,6 +45,7 @@ def export_participant(session: Session, *, actor: User) -> ParticipantExport:
         responses=sharing_service.responses_on_my_entries(session, actor=actor, entry_ids=entry_ids),
         appointments=sharing_service.list_appointments(session, actor=actor, include_past=True),
         access_log=sharing_service.access_log(session, actor=actor),
+        sign_ins=accounts_service.sign_in_history(session, actor=actor),
     )
 
 
@@ -64,5 +66,6 @@ def erase_participant(session: Session, *, actor: User, data: EraseRequest) -> N
     )
     # Recorded first: the row stays, pseudonymous, once the person behind it is gone.
     audit.record(session, action="privacy.erase", actor=actor, subject_id=actor.id)
+    checkpoint_after_commit(session)
     journal_service.erase_all_entries(session, actor=actor)
     accounts_service.erase_account(session, actor=actor)

@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
 from app.accounts.deps import CurrentParticipant, CurrentUser
 from app.deps import SessionDep, records_access
@@ -102,6 +102,14 @@ def list_appointments(
 @router.get("/appointments/{appointment_id}", tags=["appointments"])
 def get_appointment(appointment_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> AppointmentPublic:
     return service.get_appointment(session, actor=user, appointment_id=appointment_id)
+
+
+@router.delete(
+    "/appointments/{appointment_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["appointments"]
+)
+def cancel_appointment(appointment_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> Response:
+    service.cancel_appointment(session, actor=user, appointment_id=appointment_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.put("/appointments/{appointment_id}/agenda", tags=["appointments"])

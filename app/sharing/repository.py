@@ -377,11 +377,47 @@ def next_appointment_with(
 def next_appointments(
     session: Session, clinician_id: uuid.UUID, since: datetime
 ) -> dict[uuid.UUID, Appointment]:
-    """Per participant, the next appointment with this clinician."""
+    """Per participant, the next appointment with this clinician: computed per participant, so
+    that many appointments with one person cannot push another person's out of a window."""
+    first = (
+        select_columns(
+            col(Appointment.participant_id).label("participant_id"),
+            func.min(col(Appointment.starts_at)).label("starts_at"),
+        )
+        .where(col(Appointment.clinician_id) == clinician_id, col(Appointment.starts_at) >= since)
+        .group_by(col(Appointment.participant_id))
+        .subquery()
+    )
+    rows = session.exec(
+        select(Appointment)
+        .join(
+            first,
+            (col(Appointment.participant_id) == first.c.participant_id)
+            & (col(Appointment.starts_at) == first.c.starts_at),
+        )
+        .where(col(Appointment.clinician_id) == clinician_id)
+        .order_by(col(Appointment.starts_at), col(Appointment.id))
+    ).all()
     result: dict[uuid.UUID, Appointment] = {}
-    for appointment in appointments_for(session, clinician_id=clinician_id, since=since):
+    for appointment in rows:
         result.setdefault(appointment.participant_id, appointment)
     return result
+
+
+def count_future_appointments(session: Session, participant_id: uuid.UUID, *, since: datetime) -> int:
+    return session.exec(
+        select(func.count())
+        .select_from(Appointment)
+        .where(col(Appointment.participant_id) == participant_id, col(Appointment.starts_at) >= since)
+    ).one()
+
+
+def delete_appointment(session: Session, appointment: Appointment) -> None:
+    for item in agenda_of(session, appointment.id):
+        session.delete(item)
+    session.flush()
+    session.delete(appointment)
+    session.flush()
 
 
 def agenda_of(session: Session, appointment_id: uuid.UUID) -> Sequence[AgendaItem]:

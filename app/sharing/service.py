@@ -340,6 +340,14 @@ def appointment_public(session: Session, appointment: Appointment, *, viewer: Us
     )
 
 
+# Appointments a person can plan: from a day ago (a visit being written down afterwards) to two
+# years ahead, and no more than this many in the future per participant. Unbounded dates broke
+# pages (a year-9999 moment overflows when shown east of UTC) and unbounded counts let anyone
+# crowd the clinician's lists.
+APPOINTMENTS_AHEAD = timedelta(days=2 * 365)
+MAX_FUTURE_APPOINTMENTS = 20
+
+
 def create_appointment(session: Session, *, actor: User, data: AppointmentCreate) -> AppointmentPublic:
     if actor.role == Role.participant:
         if data.participant_id not in (None, actor.id):
@@ -358,8 +366,17 @@ def create_appointment(session: Session, *, actor: User, data: AppointmentCreate
     if not _shares_a_team(session, participant_id, clinician_id):
         field = "clinician_id" if actor.role == Role.participant else "participant_id"
         raise InvalidInput(N_("This person is not in the same care team."), field=field)
-    if data.starts_at < utcnow() - timedelta(days=1):
+    now = utcnow()
+    if data.starts_at < now - timedelta(days=1):
         raise InvalidInput(N_("This appointment lies in the past."), field="starts_at")
+    if data.starts_at > now + APPOINTMENTS_AHEAD:
+        raise InvalidInput(N_("Plan appointments at most two years ahead."), field="starts_at")
+    if repository.count_future_appointments(session, participant_id, since=now) >= MAX_FUTURE_APPOINTMENTS:
+        raise Conflict(
+            N_("There are already {count} appointments planned. Cancel one first."),
+            code="too_many_appointments",
+            count=MAX_FUTURE_APPOINTMENTS,
+        )
     appointment = Appointment(
         participant_id=participant_id,
         clinician_id=clinician_id,
@@ -400,6 +417,19 @@ def _reachable_appointment(session: Session, actor: User, appointment_id: uuid.U
 
 def get_appointment(session: Session, *, actor: User, appointment_id: uuid.UUID) -> AppointmentPublic:
     return appointment_public(session, _reachable_appointment(session, actor, appointment_id), viewer=actor)
+
+
+def cancel_appointment(session: Session, *, actor: User, appointment_id: uuid.UUID) -> None:
+    """Either side of an appointment may cancel it; its agenda goes with it."""
+    appointment = _reachable_appointment(session, actor, appointment_id)
+    repository.delete_appointment(session, appointment)
+    audit.record(
+        session,
+        action="appointment.cancel",
+        actor=actor,
+        subject_id=appointment.participant_id,
+        target=appointment.id,
+    )
 
 
 def set_agenda(

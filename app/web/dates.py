@@ -45,7 +45,10 @@ def local_to_utc(day: str, clock: str, time_zone: str | None) -> datetime:
     except ValueError:
         raise InvalidInput(N_("Choose a time, such as 14:30."), field="time") from None
     local = datetime.combine(chosen_day, chosen_time.replace(tzinfo=None), tzinfo=zone_of(time_zone))
-    return local.astimezone(UTC)
+    try:
+        return local.astimezone(UTC)
+    except OverflowError:  # the first or last day a datetime can hold, in a zone far from UTC
+        raise InvalidInput(N_("Choose a date, such as 2025-06-03."), field="date") from None
 
 
 @lru_cache
@@ -72,8 +75,16 @@ class LocalFormat:
         zone = zone_of(time_zone)
         return cls(zone, locale, now.astimezone(zone).date(), today_label, yesterday_label)
 
+    def local(self, moment: datetime) -> datetime:
+        """The moment in the reader's zone; in UTC where that zone would pass year 1 or 9999
+        (what is stored is never refused on the way out: a page must show any stored value)."""
+        try:
+            return moment.astimezone(self.zone)
+        except OverflowError:
+            return moment.astimezone(UTC)
+
     def day_of(self, moment: datetime) -> date:
-        return moment.astimezone(self.zone).date()
+        return self.local(moment).date()
 
     def heading(self, day: date) -> str:
         """A day such as "Today" or "Tuesday 3 June" (with the year if not this year)."""
@@ -96,7 +107,7 @@ class LocalFormat:
         return days
 
     def time(self, moment: datetime) -> str:
-        return format_time(moment.astimezone(self.zone), format="short", locale=self.locale)
+        return format_time(self.local(moment), format="short", locale=self.locale)
 
     def date(self, moment: datetime) -> str:
         day = self.day_of(moment)
@@ -114,7 +125,7 @@ class LocalFormat:
 
     def pattern(self, moment: datetime, pattern: str = "medium") -> str:
         """In a CLDR pattern or style of the page's choosing ("d MMM y, HH:mm", "medium")."""
-        return format_datetime(moment.astimezone(self.zone), format=pattern, locale=self.locale)
+        return format_datetime(self.local(moment), format=pattern, locale=self.locale)
 
 
 def days_left(purge_at: datetime | None, now: datetime) -> int:

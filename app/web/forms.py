@@ -9,22 +9,33 @@ from dataclasses import dataclass, field
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from pydantic import Field, ValidationError
+from pydantic import AfterValidator, Field, ValidationError
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
 from app.errors import DomainError, NotFound, validation_errors
 from app.i18n import request_locale, translate
+from app.validation import is_storable
 
 TRUE_WORDS = frozenset({"1", "true", "on", "yes"})
 
+
 # What a form field may hold as typed, before a schema checks it: bounded, so that a runaway
 # body is refused early, and generous, so that a too-long value comes back with a clear message.
-Choice = Annotated[str, Field(max_length=100)]
-Text = Annotated[str, Field(max_length=200)]
-LongText = Annotated[str, Field(max_length=8000)]
-Secret = Annotated[str, Field(max_length=1024)]
-Target = Annotated[str, Field(max_length=2000)]
+# Text no database can store (a NUL, an unpaired surrogate) is refused here like in the API's
+# schemas: on PostgreSQL a NUL in the login form's username used to reach the query and give a 500.
+def _storable(value: str) -> str:
+    if not is_storable(value):
+        raise ValueError("text contains characters that cannot be stored")
+    return value
+
+
+Storable = AfterValidator(_storable)
+Choice = Annotated[str, Field(max_length=100), Storable]
+Text = Annotated[str, Field(max_length=200), Storable]
+LongText = Annotated[str, Field(max_length=8000), Storable]
+Secret = Annotated[str, Field(max_length=1024), Storable]
+Target = Annotated[str, Field(max_length=2000), Storable]
 Ids = Annotated[list[str], Field(max_length=200)]
 
 

@@ -159,14 +159,53 @@ def test_success_clears_the_account_counter(client, db):
 
 
 def test_throttle_per_address_across_accounts(client, db, monkeypatch):
+    """Over the address limit a wrong password is refused with 429 (and counts for its account),
+    but a correct one passes: behind a proxy everyone shares one address, and an attacker's
+    failures must not lock out every user (issue 12, item 4)."""
     from app.config import get_settings
 
     monkeypatch.setattr(get_settings(), "login_max_failures_per_address", 3)
     users = [make_user(db, Role.participant) for _ in range(4)]
     for user in users[:3]:
         client.post("/api/v1/auth/login", json={"username": user.username, "password": "wrong guess 1"})
-    response = client.post("/api/v1/auth/login", json={"username": users[3].username, "password": PASSWORD})
-    assert response.status_code == 429
+    wrong = client.post(
+        "/api/v1/auth/login", json={"username": users[3].username, "password": "wrong guess 1"}
+    )
+    assert wrong.status_code == 429
+    assert 0 < int(wrong.headers["retry-after"]) <= 15 * 60
+    right = client.post("/api/v1/auth/login", json={"username": users[3].username, "password": PASSWORD})
+    assert right.status_code == 200
+
+
+def test_the_account_lockout_refuses_even_the_right_password_and_ends_with_its_window(client, db):
+    """The decision on ASVS 6.1.1: the per-account lock stays (were the right password let through,
+    200 against 429 would tell a guesser when they were right), but it is bounded: failures
+    while locked do not extend it, and it ends with its 15-minute window."""
+    from sqlalchemy import update
+
+    from app.models import LoginThrottle
+
+    user = make_user(db, Role.participant)
+    for _ in range(5):
+        client.post("/api/v1/auth/login", json={"username": user.username, "password": "wrong guess 1"})
+    for _ in range(10):
+        locked = client.post(
+            "/api/v1/auth/login", json={"username": user.username, "password": "wrong guess 1"}
+        )
+        assert locked.status_code == 429
+    assert (
+        client.post("/api/v1/auth/login", json={"username": user.username, "password": PASSWORD}).status_code
+        == 429
+    )
+    failures = [row.failures for row in db.exec(select(LoginThrottle)).all()]
+    db.commit()
+    assert max(failures) == 5  # the attempts while locked were not counted: the lock did not grow
+    db.execute(update(LoginThrottle).values(window_started_at=utcnow() - timedelta(minutes=16)))
+    db.commit()
+    assert (
+        client.post("/api/v1/auth/login", json={"username": user.username, "password": PASSWORD}).status_code
+        == 200
+    )
 
 
 def test_throttle_state_lives_in_the_database_shared_by_processes(client, db):

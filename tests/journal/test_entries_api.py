@@ -128,7 +128,8 @@ def test_same_id_with_different_content_is_a_conflict(me, db):
     assert count_entries(db) == 1
 
 
-def test_someone_elses_id_is_a_conflict_that_reveals_nothing(me, client_factory, db, team):
+def test_someone_elses_id_looks_missing_and_reveals_nothing(me, client_factory, db, team):
+    """Every route answers "not yours" like "missing" (404); this one said 409 `id_in_use`."""
     entry_id = str(uuid.uuid4())
     me.post("/api/v1/entries", json={"id": entry_id, "kind": "thought", "body": "private words here"})
     other = client_factory()
@@ -136,9 +137,11 @@ def test_someone_elses_id_is_a_conflict_that_reveals_nothing(me, client_factory,
     response = other.post(
         "/api/v1/entries", json={"id": entry_id, "kind": "thought", "body": "private words here"}
     )
-    assert response.status_code == 409
-    assert response.json()["code"] == "id_in_use"
+    assert response.status_code == 404
+    missing = other.get(f"/api/v1/entries/{uuid.uuid4()}")
+    assert response.json() == missing.json()
     assert "private words" not in response.text
+    assert count_entries(db) == 1
 
 
 def test_concurrent_replays_make_one_row(client_factory, author, db):

@@ -120,3 +120,30 @@ def test_nobody_else_can_erase_a_participant(world, db):
         assert response.status_code == 403
     assert _count(db, User) == len(world.users)
     assert world.clients["owner"].get(f"/api/v1/entries/{world.entry_id('private')}").status_code == 200
+
+
+def test_the_export_holds_my_own_sign_in_history_and_nobody_elses(client_factory, db):
+    """Issue 12, item 6: the export left out the participant's own sign-ins and failed attempts."""
+    from app.models.enums import Role
+    from tests.factories import login, make_team, make_user
+
+    team = make_team(db)
+    me, other = make_user(db, Role.participant, team=team), make_user(db, Role.participant, team=team)
+    stranger = client_factory()
+    assert (
+        stranger.post(
+            "/api/v1/auth/login", json={"username": me.username, "password": "wrong one"}
+        ).status_code
+        == 401
+    )
+    login(stranger, other)
+    mine = client_factory()
+    login(mine, me)
+    exported = mine.get("/api/v1/me/export")
+    assert exported.status_code == 200
+    sign_ins = exported.json()["sign_ins"]
+    assert [(item["action"], item["outcome"]) for item in sign_ins] == [
+        ("auth.login", "failed"),
+        ("auth.login", "ok"),
+    ]
+    assert all(item["client_address"] for item in sign_ins)

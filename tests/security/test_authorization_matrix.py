@@ -545,6 +545,12 @@ ROWS: list[Row] = [
         E(anonymous=401, owner=200, fellow=404, stranger=404, physio=404, psych=200, physician=404,
           outsider=404, admin=404),
         lists=[("entry", _by_actor(owner={"team", "psych_only"}, psych={"team", "psych_only"}))]),
+    # Either side cancels: the owner their appointment with the psychologist, the outsider theirs with
+    # the stranger; the psychologist tries the fellow's (with the physiotherapist), everyone else the owner's.
+    Row("DELETE", "/api/v1/appointments/{appointment_id}",
+        E(anonymous=401, owner=204, fellow=404, stranger=404, physio=404, psych=404, physician=404,
+          outsider=204, admin=404),
+        appointment_of=lambda actor: {"outsider": "stranger", "psych": "fellow"}.get(actor, "owner")),
     Row("GET", "/appointments", role_gate(participant=200, staff=403, anon=PAGE_ANON),
         lists=[("appointment", _by_actor(owner={"owner"}, fellow={"fellow"}, stranger={"stranger"})),
                ("entry", _by_actor(owner={"team", "psych_only"}, fellow={"fellow_team"},
@@ -808,7 +814,7 @@ def test_matrix_size():
         f"{len(ROWS) - entry_rows} without an entry) × {len(ACTORS)} actors = {size} cells"
     )
     assert size == (len(ROWS) - entry_rows) * len(ACTORS) + entry_rows * len(ACTORS) * len(STATES)
-    assert size == 1737
+    assert size == 1746
 
 
 @pytest.mark.parametrize("row", ROWS, ids=lambda row: f"{row.method} {row.path}")

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Form, Response
 from pydantic import ValidationError
 
 from app.accounts.deps import CLEAR_SITE_DATA, clear_session_cookie
+from app.deps import records_access
 from app.errors import DomainError
 from app.privacy import service
 from app.privacy.schemas import EraseRequest
@@ -26,6 +27,7 @@ def _my_data(visit: Visit, refused: Refusal | None = None) -> Response:
 
 
 @router.get("/my-data")
+@records_access  # the export it shows records an audit event
 def my_data(visit: ParticipantVisit) -> Response:
     return _my_data(visit)
 
