@@ -511,3 +511,31 @@ def raise_at_next_session(
         clinician_name=clinicians[clinician_id].display_name,
         appointment=appointment_public(session, appointment, viewer=actor) if appointment else None,
     )
+
+
+def append_to_agenda(
+    session: Session, *, actor: User, appointment_id: uuid.UUID, entry_ids: Sequence[uuid.UUID]
+) -> AppointmentPublic:
+    """Put these entries of mine at the end of my appointment's agenda (those already on it stay
+    where they are). Each must be shared with that appointment's clinician."""
+    appointment = _reachable_appointment(session, actor, appointment_id)
+    if appointment.participant_id != actor.id:
+        raise Forbidden(N_("Only the participant sets the agenda."))
+    wanted = list(dict.fromkeys(entry_ids))
+    visible = repository.filter_visible(session, appointment.clinician_id, wanted, author_id=actor.id)
+    if set(wanted) - visible:
+        clinician = accounts_repository.user_by_id(session, appointment.clinician_id)
+        raise InvalidInput(
+            N_("Share them with {name} to put them on the agenda of your appointment with them."),
+            field="agenda",
+            name=clinician.display_name if clinician else "",
+        )
+    items = repository.agenda_of(session, appointment.id)
+    on_it = {item.entry_id for item in items}
+    last = max((item.position for item in items), default=0)
+    for entry_id in wanted:
+        if entry_id not in on_it:
+            last += 1
+            session.add(AgendaItem(appointment_id=appointment.id, entry_id=entry_id, position=last))
+    session.flush()
+    return appointment_public(session, appointment, viewer=actor)

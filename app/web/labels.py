@@ -168,6 +168,7 @@ DONE_MESSAGES = {
     "deleted": N_("Moved to the trash. You can restore it for 30 days."),
     "restored": N_("Restored. It is back in your journal."),
     "shared": N_("Shared. The people you chose can read it now."),
+    "shared_agenda": N_("Shared, and on the agenda of your next appointment."),
     "unshared": N_("No longer shared. It is hidden from them again."),
     "view": N_("Thank you. Your view is saved next to the outcome."),
     "message": N_("Sent. The people you shared this with can read your answer."),

@@ -131,3 +131,27 @@ def test_a_single_agenda_item_has_no_order_box(world):
     assert alone.count('name="candidate"') == 1
     assert 'name="position"' not in alone
     assert "Put the numbers in the order" not in alone
+
+
+def test_the_bulk_page_names_the_next_appointment_and_can_fill_its_agenda(world):
+    owner = world.clients["owner"]
+    appointment_id = _appointment(world, "psych")
+    first, second = _write(world, "First for the agenda"), _write(world, "Second for the agenda")
+    page = text_of(owner.get("/share").text)
+    assert f"Your next appointment: with {world.users['psych'].display_name}, on" in page
+    psych = str(world.users["psych"].id)
+    # Shared with someone else than the appointment's clinician: refused, nothing shared.
+    physio = str(world.users["physio"].id)
+    wrong = form_post(
+        owner, "/share", {"entry_ids": first, "clinician_ids": physio, "agenda": appointment_id}
+    )
+    assert wrong.status_code == 422
+    assert f"Share them with {world.users['psych'].display_name} to put them" in text_of(wrong.text)
+    assert owner.get(f"/api/v1/entries/{first}/shares").json() == []
+    done = form_post(
+        owner, "/share", {"entry_ids": [first, second], "clinician_ids": psych, "agenda": appointment_id}
+    )
+    assert done.status_code == 303, done.text
+    agenda = owner.get(f"/api/v1/appointments/{appointment_id}").json()["agenda"]
+    assert [item["entry_id"] for item in agenda] == [first, second]
+    assert not _seen_by(world, "physio", first)

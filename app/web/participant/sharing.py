@@ -28,12 +28,13 @@ router = APIRouter(include_in_schema=False)
 
 SHARE_LIST_SIZE = 100
 SHARE_NOT_FOUND = N_("This share does not exist, or it is not yours.")
+APPOINTMENT_NOT_FOUND = N_("This appointment does not exist, or it is not yours.")
 RESPONSE_NOT_FOUND = N_("This response does not exist, or it is not about your entry.")
 
 FormIds = Annotated[list[str] | None, Form(max_length=200)]
 Audience = Annotated[str, Form(max_length=20)]
 _SHARE_FIELDS = FormFields(frozenset({"clinician_ids"}))
-_BULK_SHARE_FIELDS = FormFields(frozenset({"clinician_ids", "entry_ids"}))
+_BULK_SHARE_FIELDS = FormFields(frozenset({"clinician_ids", "entry_ids", "agenda"}))
 _VIEW_FIELDS = FormFields(frozenset({"view", "note"}))
 _MESSAGE_FIELDS = FormFields(frozenset({"body"}))
 _RAISE_FIELDS = FormFields(frozenset({"with"}), aliases={"appointment_id": "with", "clinician_id": "with"})
@@ -158,6 +159,8 @@ def _share_page(
         "notes": service.sharing_summaries(session, actor=user, entry_ids=[entry.id for entry in entries]),
         "clinicians": accounts_service.team_clinicians(session, actor=user),
         "chosen": set(chosen or []),
+        # Named on the page, and its agenda offered: "share for your next appointment" means this one.
+        "next_appointment": next(iter(service.list_appointments(session, actor=user)), None),
         "share_form": share_form or {"audience": "", "clinician_ids": []},
     }
     return page(visit.request, "participant/share.html", context, refused=refused)
@@ -174,6 +177,7 @@ def share_several(
     entry_ids: FormIds = None,
     audience: Audience = "",
     clinician_ids: FormIds = None,
+    agenda: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     chosen = [value.strip() for value in entry_ids or []]
     try:
@@ -182,11 +186,16 @@ def share_several(
         ids = [id_or_404(value, journal_service.ENTRY_NOT_FOUND) for value in chosen]
         data = _share_data(audience, clinician_ids)
         service.share_entries(visit.session, actor=visit.user, entry_ids=ids, data=data)
+        if agenda:
+            appointment_id = id_or_404(agenda, APPOINTMENT_NOT_FOUND)
+            service.append_to_agenda(
+                visit.session, actor=visit.user, appointment_id=appointment_id, entry_ids=ids
+            )
     except (DomainError, ValidationError) as exc:
         refused = visit.refuse("share", exc, _BULK_SHARE_FIELDS)
-        share_form = {"audience": audience, "clinician_ids": clinician_ids or []}
+        share_form = {"audience": audience, "clinician_ids": clinician_ids or [], "agenda": agenda}
         return _share_page(visit, refused, chosen, share_form)
-    return redirect("/share?done=shared")
+    return redirect("/share?done=shared_agenda" if agenda else "/share?done=shared")
 
 
 # --- what my team said, who viewed what I shared ------------------------------------------
