@@ -1,13 +1,37 @@
-"""Demo data for trying Stem locally: one care team, three clinicians, two participants."""
+"""Demo data for trying Stem locally: one care team, three clinicians, two participants, and a
+small journal of Tom's with shared entries, an appointment with an agenda, a reply and a discussed
+outcome he sees differently, so that a clinician sees a real preparation page on the first run."""
 
+import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlmodel import Session
 
 from app.accounts import repository, service
 from app.accounts.passwords import DEMO_PASSWORD
-from app.models import CareTeam, TeamMembership
-from app.models.enums import Discipline, Role
+from app.journal import service as journal_service
+from app.journal.schemas import EntryCreate
+from app.models import CareTeam, TeamMembership, User
+from app.models.enums import (
+    Discipline,
+    EntryKind,
+    Importance,
+    Outcome,
+    ParticipantView,
+    ResponseKind,
+    Role,
+    Topic,
+)
+from app.models.types import utcnow
+from app.sharing import service as sharing_service
+from app.sharing.schemas import (
+    AgendaSet,
+    AppointmentCreate,
+    ParticipantViewCreate,
+    ResponseCreate,
+    ShareCreate,
+)
 
 DEMO_TEAM = "Demo pain rehabilitation"
 # Printed on the terminal for whoever runs `make run`; demo data is refused in production.
@@ -39,6 +63,7 @@ def create_demo_data(session: Session) -> bool:
     team = CareTeam(name=DEMO_TEAM)
     session.add(team)
     session.flush()
+    users: dict[str, User] = {}
     for account in DEMO_ACCOUNTS:
         user = repository.user_by_username(session, account.username)
         if user is None:
@@ -52,10 +77,72 @@ def create_demo_data(session: Session) -> bool:
                 locale=account.locale,
                 check_password=False,
             )
+        users[account.username] = user
         if account.role != Role.admin:
             session.add(TeamMembership(team_id=team.id, user_id=user.id, member_role=user.role))
     session.flush()
+    _demo_journal(session, tom=users["tom"], mark=users["mark"], amira=users["amira"])
     return True
+
+
+def _demo_journal(session: Session, *, tom: User, mark: User, amira: User) -> None:
+    """Through the same services as the app, so the demo obeys every rule of sharing."""
+
+    def write(kind: EntryKind, body: str, **fields: object) -> uuid.UUID:
+        entry, _created = journal_service.create_entry(
+            session, actor=tom, data=EntryCreate.model_validate({"kind": kind, "body": body, **fields})
+        )
+        return entry.id
+
+    cause = write(
+        EntryKind.disagreement,
+        "When the pain flares up I am told it is stress. It does not feel like stress to me.",
+        topic=Topic.cause_of_pain,
+        importance=Importance.high,
+    )
+    cycling = write(EntryKind.question, "May I keep cycling to work on the bad days?")
+    walk = write(EntryKind.goal, "Walk to the market and back on Saturday, without a rest.")
+    write(EntryKind.thought, "I did not dare to say that the new exercises scare me.")  # stays private
+    ids = [cause, cycling, walk]
+    sharing_service.share_entries(session, actor=tom, entry_ids=ids, data=ShareCreate(audience="team"))
+    appointment = sharing_service.create_appointment(
+        session,
+        actor=tom,
+        data=AppointmentCreate(clinician_id=mark.id, starts_at=utcnow() + timedelta(days=2)),
+    )
+    sharing_service.set_agenda(
+        session,
+        actor=tom,
+        appointment_id=appointment.id,
+        data=AgendaSet.model_validate({"entry_ids": [cause, cycling], "important_ids": [cause]}),
+    )
+    sharing_service.add_response(
+        session,
+        actor=mark,
+        entry_id=cycling,
+        data=ResponseCreate(
+            kind=ResponseKind.reply, body="Yes, keep cycling. Go a little slower on bad days."
+        ),
+    )
+    discussed = sharing_service.add_response(
+        session,
+        actor=amira,
+        entry_id=walk,
+        data=ResponseCreate(
+            kind=ResponseKind.discussed,
+            outcome=Outcome.agreed,
+            body="We agreed on the walk to the bakery first.",
+        ),
+    )
+    sharing_service.record_participant_view(
+        session,
+        actor=tom,
+        entry_id=walk,
+        response_id=discussed.id,
+        data=ParticipantViewCreate(
+            view=ParticipantView.differs, note="The market matters to me, not the bakery."
+        ),
+    )
 
 
 def demo_logins_text(base_url: str) -> str:

@@ -516,6 +516,7 @@ class Generator:
                 "body": reply_body(rng, locale) if kind == kinds.reply else None,
                 "outcome": outcome,
                 "created_at": created,
+                "from_participant": False,
                 "participant_view": view,
                 "participant_note": note,
                 "participant_viewed_at": viewed_at,

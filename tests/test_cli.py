@@ -52,6 +52,22 @@ def test_demo_creates_the_team_once_and_prints_logins(db, client, capsys):
     login(client, eva, DEMO_PASSWORD)
 
 
+def test_demo_gives_a_clinician_a_preparation_page_on_first_run(db, client):
+    """Tom's small journal: shared entries, an agenda, a reply and an outcome he sees differently."""
+    assert main(["demo"]) == 0
+    tom = db.exec(select(User).where(col(User.username) == "tom")).one()
+    mark = db.exec(select(User).where(col(User.username) == "mark")).one()
+    login(client, mark, DEMO_PASSWORD)
+    prep = client.get(f"/api/v1/clinician/participants/{tom.id}/entries").json()
+    assert [item["kind"] for item in prep["agenda"]] == ["disagreement", "question"]
+    assert prep["agenda"][1]["responses"][0]["kind"] == "reply"
+    assert prep["goals"][0]["agreement"] == "agreed"
+    assert prep["goals"][0]["participant_view"] == "differs"
+    assert prep["goals"][0]["is_open"] is True
+    shown = [item["body"] for section in prep.values() if isinstance(section, list) for item in section]
+    assert not any("scare me" in body for body in shown)  # the private thought stays private
+
+
 def test_demo_is_refused_in_production(monkeypatch, capsys):
     from app.config import get_settings
 

@@ -20,5 +20,8 @@ def normalise_code(typed: str) -> str:
     return re.sub(r"[^0-9A-Z]", "", typed.upper()).translate(_CONFUSABLE)
 
 
+CODE_LENGTH = _LENGTH
+
+
 def code_hash(typed: str) -> str:
     return hashlib.sha256(normalise_code(typed).encode()).hexdigest()

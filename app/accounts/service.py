@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app.accounts import repository
-from app.accounts.invitation_codes import code_hash, new_code
+from app.accounts.invitation_codes import CODE_LENGTH, code_hash, new_code, normalise_code
 from app.accounts.login_sessions import csrf_token_for, end_all_sessions, end_session
 from app.accounts.passwords import (
     dummy_hash,
@@ -89,6 +89,19 @@ def _check_new_password(password: str, *, username: str, display_name: str) -> N
 
 def _usable_invitation(session: Session, typed_code: str) -> Invitation:
     invitation = repository.invitation_by_code_hash(session, code_hash(typed_code))
+    typed_length = len(normalise_code(typed_code))
+    if invitation is None and typed_length != CODE_LENGTH:
+        # Say what to check: most wrong codes are a group too few or too many.
+        raise InvalidInput(
+            N_(
+                "We do not know this invitation code. It has {typed} letters and digits, "
+                "an invitation code has {expected}: check that you typed all of it."
+            ),
+            field="invitation_code",
+            code="invitation_unknown",
+            typed=typed_length,
+            expected=CODE_LENGTH,
+        )
     if invitation is None:
         raise InvalidInput(
             N_("We do not know this invitation code. Check it, or ask your care team for a new one."),

@@ -25,10 +25,13 @@ class ClinicianEntryView(EntryFields):
     created_at: datetime
     edited_after_sharing: bool
     is_new: bool
+    # Disagreements and goals: not agreed yet, or the participant's latest view disputes it.
+    is_open: bool
     shared_with: list[SharedWith]
     responses: list[ResponsePublic]
     agreement: Outcome | None
     participant_view: ParticipantView | None
+    participant_note: str | None
 
 
 class EntryBrief(BaseModel):

@@ -20,11 +20,15 @@ from app.clinician.schemas import (
 from app.errors import NotFound
 from app.i18n import N_
 from app.models import Entry, User
-from app.models.enums import EntryKind, ResponseKind, Role
+from app.models.enums import EntryKind, Outcome, ParticipantView, ResponseKind, Role
 from app.models.types import utcnow
 from app.sharing import repository
 from app.sharing.repository import READ_VIA_PREPARATION
-from app.sharing.service import appointment_public, response_public
+from app.sharing.service import OUTCOME_KINDS, appointment_public, response_public
+
+# The participant's latest view decides: while it is "partly" or "I see it differently", the
+# matter stays open whatever outcome the clinician noted (ruptures professionals thought resolved).
+DISPUTING_VIEWS = {ParticipantView.partly, ParticipantView.differs}
 
 PARTICIPANT_NOT_FOUND = N_("This participant does not exist, or is not in one of your teams.")
 
@@ -73,16 +77,33 @@ def _views(session: Session, actor: User, entries: Sequence[Entry]) -> dict[uuid
     for entry in entries:
         entry_responses = responses.get(entry.id, [])
         discussed = [r for r, _u in entry_responses if r.kind == ResponseKind.discussed and r.outcome]
+        latest = discussed[-1] if discussed else None
+        agreement = latest.outcome if latest else None
+        participant_view = latest.participant_view if latest else None
         read = reads.get(entry.id)
+        # New for me: the entry changed, or someone else (the participant's view or reply, a
+        # colleague's reply) spoke since I last opened it.
+        changed_at = max(
+            [entry.updated_at]
+            + [r.participant_viewed_at for r, _u in entry_responses if r.participant_viewed_at]
+            + [
+                r.created_at
+                for r, _u in entry_responses
+                if r.kind != ResponseKind.seen and r.clinician_id != actor.id
+            ]
+        )
         views[entry.id] = ClinicianEntryView.model_validate(
             {
                 **entry.model_dump(),
                 "edited_after_sharing": entry.updated_at > first_shared[entry.id],
-                "is_new": read is None or read.last_opened_at < entry.updated_at,
+                "is_new": read is None or read.last_opened_at < changed_at,
+                "is_open": entry.kind in OUTCOME_KINDS
+                and (agreement != Outcome.agreed or participant_view in DISPUTING_VIEWS),
                 "shared_with": shared_with.get(entry.id, []),
                 "responses": [response_public(r, u) for r, u in entry_responses],
-                "agreement": discussed[-1].outcome if discussed else None,
-                "participant_view": discussed[-1].participant_view if discussed else None,
+                "agreement": agreement,
+                "participant_view": participant_view,
+                "participant_note": latest.participant_note if latest and participant_view else None,
             }
         )
     return views
@@ -134,7 +155,7 @@ def preparation(
     def of_kind(*kinds: EntryKind) -> list[ClinicianEntryView]:
         return [views[entry.id] for entry in rest if entry.kind in kinds]
 
-    disagreements = [view for view in of_kind(EntryKind.disagreement) if view.agreement != "agreed"]
+    disagreements = [view for view in of_kind(EntryKind.disagreement) if view.is_open]
     _record_reads(session, actor, participant, entries)
     return Preparation(
         participant=ParticipantBrief(id=participant.id, display_name=participant.display_name),

@@ -1,7 +1,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Column, Index
+from sqlalchemy import Boolean, Column, Index, false
 from sqlmodel import Field, SQLModel
 
 from app.models.enums import Outcome, ParticipantView, ResponseKind
@@ -9,7 +9,8 @@ from app.models.types import EncryptedText, UTCDateTime, enum_column_type, refer
 
 
 class EntryResponse(SQLModel, table=True):
-    """A clinician closing the loop on a shared entry: seen, a reply, or discussed with an outcome."""
+    """A clinician closing the loop on a shared entry: seen, a reply, or discussed with an outcome;
+    or the participant answering in the same short thread (a reply with `from_participant`)."""
 
     __tablename__ = "entry_responses"
     __table_args__ = (Index("ix_entry_responses_entry", "entry_id", "created_at"),)
@@ -23,6 +24,10 @@ class EntryResponse(SQLModel, table=True):
     )
     outcome: Outcome | None = Field(default=None, sa_column=Column(enum_column_type(Outcome), nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    # The entry's author wrote this one (then clinician_id is None): their answer to the team.
+    from_participant: bool = Field(
+        default=False, sa_column=Column(Boolean(), nullable=False, server_default=false())
+    )
     # The participant's word on a recorded outcome: theirs is the last.
     participant_view: ParticipantView | None = Field(
         default=None, sa_column=Column(enum_column_type(ParticipantView), nullable=True)

@@ -14,7 +14,10 @@ from app.sharing.schemas import (
     AppointmentCreate,
     AppointmentPublic,
     BulkShareCreate,
+    MessageCreate,
     ParticipantViewCreate,
+    RaiseCreate,
+    RaisePublic,
     ResponseCreate,
     ResponsePublic,
     ShareCreate,
@@ -67,6 +70,14 @@ def add_response(
     return service.add_response(session, actor=user, entry_id=entry_id, data=data)
 
 
+@router.post("/entries/{entry_id}/messages", status_code=status.HTTP_201_CREATED, tags=["responses"])
+def add_message(
+    entry_id: uuid.UUID, data: MessageCreate, user: CurrentParticipant, session: SessionDep
+) -> ResponsePublic:
+    """The participant answers in the thread of their shared entry."""
+    return service.add_participant_message(session, actor=user, entry_id=entry_id, data=data)
+
+
 @router.get("/entries/{entry_id}/responses", tags=["responses"])
 @records_access
 def list_responses(entry_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> list[ResponsePublic]:
@@ -85,6 +96,14 @@ def give_view(
     return service.record_participant_view(
         session, actor=user, entry_id=entry_id, response_id=response_id, data=data
     )
+
+
+@router.post("/entries/{entry_id}/raise", tags=["appointments"])
+def raise_at_next_session(
+    entry_id: uuid.UUID, data: RaiseCreate, user: CurrentParticipant, session: SessionDep
+) -> RaisePublic:
+    """Raise this at my next session: share with that person and put it on our next agenda."""
+    return service.raise_at_next_session(session, actor=user, entry_id=entry_id, data=data)
 
 
 @router.post("/appointments", status_code=status.HTTP_201_CREATED, tags=["appointments"])

@@ -29,7 +29,7 @@ from app.models import (
     TeamMembership,
     User,
 )
-from app.models.enums import Discipline, Role, ShareAudience
+from app.models.enums import Discipline, ResponseKind, Role, ShareAudience
 from app.models.types import utcnow
 
 
@@ -164,8 +164,26 @@ def revoke_share(session: Session, share_id: uuid.UUID) -> None:
 # --- reads, access ------------------------------------------------------------------------
 
 
+def _spoken_since(clinician_id: uuid.UUID, since: Any) -> ColumnElement[bool]:
+    """SQL condition: since then, the participant gave their view on an outcome, or someone other
+    than this clinician replied (a "seen" says nothing new)."""
+    responder = col(EntryResponse.clinician_id)
+    return exists().where(
+        col(EntryResponse.entry_id) == col(Entry.id),
+        or_(
+            col(EntryResponse.participant_viewed_at) > since,
+            and_(
+                col(EntryResponse.created_at) > since,
+                col(EntryResponse.kind) != ResponseKind.seen,
+                or_(responder.is_(None), responder != clinician_id),
+            ),
+        ),
+    )
+
+
 def unread_counts(session: Session, clinician_id: uuid.UUID) -> dict[uuid.UUID, int]:
-    """Per participant: visible entries this clinician has not opened since they were last edited."""
+    """Per participant: visible entries this clinician has not opened since they were last edited
+    or since someone else spoke on them."""
     statement = (
         select(Entry.author_id, func.count())
         .where(*_visible(clinician_id))
@@ -173,7 +191,13 @@ def unread_counts(session: Session, clinician_id: uuid.UUID) -> dict[uuid.UUID, 
             EntryRead,
             and_(col(EntryRead.entry_id) == col(Entry.id), col(EntryRead.clinician_id) == clinician_id),
         )
-        .where(or_(col(EntryRead.entry_id).is_(None), col(EntryRead.last_opened_at) < col(Entry.updated_at)))
+        .where(
+            or_(
+                col(EntryRead.entry_id).is_(None),
+                col(EntryRead.last_opened_at) < col(Entry.updated_at),
+                _spoken_since(clinician_id, col(EntryRead.last_opened_at)),
+            )
+        )
         .group_by(col(Entry.author_id))
     )
     return {author_id: int(count) for author_id, count in session.execute(statement).all()}
@@ -330,12 +354,16 @@ def responses_of(
 def responses_to_author(
     session: Session, author_id: uuid.UUID, limit: int
 ) -> Sequence[tuple[EntryResponse, Entry, User | None]]:
-    """Responses on an author's entries (not those in the trash), newest first."""
+    """The team's responses on an author's entries (not those in the trash), newest first."""
     return session.exec(
         select(EntryResponse, Entry, User)
         .join(Entry, col(Entry.id) == col(EntryResponse.entry_id))
         .join(User, col(User.id) == col(EntryResponse.clinician_id), isouter=True)
-        .where(col(Entry.author_id) == author_id, col(Entry.deleted_at).is_(None))
+        .where(
+            col(Entry.author_id) == author_id,
+            col(Entry.deleted_at).is_(None),
+            col(EntryResponse.from_participant).is_(False),
+        )
         .order_by(col(EntryResponse.created_at).desc(), col(EntryResponse.id).desc())
         .limit(limit)
     ).all()

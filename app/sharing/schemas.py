@@ -49,6 +49,12 @@ class ResponseCreate(_Strict):
     outcome: Outcome | None = None
 
 
+class MessageCreate(_Strict):
+    """The participant's answer in the thread of a shared entry."""
+
+    body: str = Field(max_length=4000)
+
+
 class ParticipantViewCreate(_Strict):
     view: ParticipantView
     note: str | None = Field(default=None, max_length=1000)
@@ -64,6 +70,7 @@ class ResponsePublic(BaseModel):
     clinician_name: str | None
     clinician_discipline: Discipline | None
     created_at: datetime
+    from_participant: bool
     participant_view: ParticipantView | None
     participant_note: str | None
     participant_viewed_at: datetime | None
@@ -106,6 +113,14 @@ class AppointmentCreate(_Strict):
     clinician_id: uuid.UUID | None = None
 
 
+class RaiseCreate(_Strict):
+    """Raise an entry at my next session: with this appointment's clinician, or with this clinician
+    the next time I see them (then on our next planned appointment's agenda, if there is one)."""
+
+    appointment_id: uuid.UUID | None = None
+    clinician_id: uuid.UUID | None = None
+
+
 class AgendaSet(_Strict):
     entry_ids: list[uuid.UUID] = Field(max_length=50)
     important_ids: list[uuid.UUID] = Field(default_factory=list, max_length=50)
@@ -126,3 +141,12 @@ class AppointmentPublic(BaseModel):
     clinician_discipline: Discipline | None
     starts_at: datetime
     agenda: list[AgendaItemPublic]
+
+
+class RaisePublic(BaseModel):
+    """What one step of "raise this at my next session" did: shared with whom, on which agenda."""
+
+    entry_id: uuid.UUID
+    clinician_id: uuid.UUID
+    clinician_name: str
+    appointment: AppointmentPublic | None

@@ -29,7 +29,10 @@ from app.sharing.schemas import (
     AppointmentCreate,
     AppointmentPublic,
     EntrySharing,
+    MessageCreate,
     ParticipantViewCreate,
+    RaiseCreate,
+    RaisePublic,
     ResponseCreate,
     ResponsePublic,
     ResponseToMe,
@@ -151,6 +154,8 @@ def sharing_summaries(
     for entry_id, responses in repository.responses_of(session, own).items():
         summary = summaries[entry_id]
         for response, _clinician in responses:
+            if response.from_participant:
+                continue
             if response.kind == ResponseKind.seen:
                 summary.seen += 1
             else:
@@ -260,6 +265,26 @@ def add_response(
     session.flush()
     audit.record(session, action="response.create", actor=actor, subject_id=entry.author_id, target=entry.id)
     return response_public(response, actor)
+
+
+def add_participant_message(
+    session: Session, *, actor: User, entry_id: uuid.UUID, data: MessageCreate
+) -> ResponsePublic:
+    """The participant answers in the thread of their shared entry. Those it is shared with read
+    it with the entry (the one visibility rule): a revoke hides it together with the entry."""
+    entry = _own_live_entry(session, actor, entry_id)
+    body = data.body.replace("\r\n", "\n").strip()
+    if not body:
+        raise InvalidInput(N_("Write your answer first."), field="body")
+    if not repository.live_shares_of_entries(session, [entry.id]):
+        raise Conflict(
+            N_("Nobody can read this entry now. Share it first, then you can answer."), code="not_shared"
+        )
+    response = EntryResponse(entry_id=entry.id, kind=ResponseKind.reply, body=body, from_participant=True)
+    session.add(response)
+    session.flush()
+    audit.record(session, action="response.create", actor=actor, subject_id=actor.id, target=entry.id)
+    return response_public(response, None)
 
 
 def list_responses(session: Session, *, actor: User, entry_id: uuid.UUID) -> list[ResponsePublic]:
@@ -463,5 +488,84 @@ def set_agenda(
                 important=entry_id in important,
             )
         )
+    session.flush()
+    return appointment_public(session, appointment, viewer=actor)
+
+
+# --- one intention, one step --------------------------------------------------------------
+
+UPCOMING = timedelta(hours=12)  # an appointment of this morning still counts as the next one
+
+
+def raise_at_next_session(
+    session: Session, *, actor: User, entry_id: uuid.UUID, data: RaiseCreate
+) -> RaisePublic:
+    """ "I want to raise this at my next session", in one step: the entry is shared with the chosen
+    person only, marked for the next session, and put on the agenda of our next appointment."""
+    entry = _own_live_entry(session, actor, entry_id)
+    if (data.appointment_id is None) == (data.clinician_id is None):
+        raise InvalidInput(N_("Choose whom you want to raise this with."), field="with")
+    clinicians = _team_clinicians(session, actor)
+    appointment: Appointment | None
+    if data.appointment_id is not None:
+        appointment = repository.appointment_by_id(session, data.appointment_id)
+        if (
+            appointment is None
+            or appointment.participant_id != actor.id
+            or appointment.starts_at < utcnow() - UPCOMING
+            or appointment.clinician_id not in clinicians
+        ):
+            raise InvalidInput(N_("Choose one of your next appointments."), field="with")
+        clinician_id = appointment.clinician_id
+    else:
+        clinician_id = data.clinician_id  # type: ignore[assignment]
+        if clinician_id not in clinicians:
+            raise InvalidInput(N_("You can share only with clinicians of your own care team."), field="with")
+        appointment = repository.next_appointment_with(
+            session, clinician_id, actor.id, since=utcnow() - UPCOMING
+        )
+    share_entries(session, actor=actor, entry_ids=[entry.id], data=ShareCreate(clinician_ids=[clinician_id]))
+    if not entry.raise_next_session:
+        entry.raise_next_session = True
+        entry.version += 1  # an edit page opened before this must not silently undo it
+        session.add(entry)
+    if appointment is not None:
+        items = repository.agenda_of(session, appointment.id)
+        if all(item.entry_id != entry.id for item in items):
+            last = max((item.position for item in items), default=0)
+            session.add(AgendaItem(appointment_id=appointment.id, entry_id=entry.id, position=last + 1))
+    session.flush()
+    return RaisePublic(
+        entry_id=entry.id,
+        clinician_id=clinician_id,
+        clinician_name=clinicians[clinician_id].display_name,
+        appointment=appointment_public(session, appointment, viewer=actor) if appointment else None,
+    )
+
+
+def append_to_agenda(
+    session: Session, *, actor: User, appointment_id: uuid.UUID, entry_ids: Sequence[uuid.UUID]
+) -> AppointmentPublic:
+    """Put these entries of mine at the end of my appointment's agenda (those already on it stay
+    where they are). Each must be shared with that appointment's clinician."""
+    appointment = _reachable_appointment(session, actor, appointment_id)
+    if appointment.participant_id != actor.id:
+        raise Forbidden(N_("Only the participant sets the agenda."))
+    wanted = list(dict.fromkeys(entry_ids))
+    visible = repository.filter_visible(session, appointment.clinician_id, wanted, author_id=actor.id)
+    if set(wanted) - visible:
+        clinician = accounts_repository.user_by_id(session, appointment.clinician_id)
+        raise InvalidInput(
+            N_("Share them with {name} to put them on the agenda of your appointment with them."),
+            field="agenda",
+            name=clinician.display_name if clinician else "",
+        )
+    items = repository.agenda_of(session, appointment.id)
+    on_it = {item.entry_id for item in items}
+    last = max((item.position for item in items), default=0)
+    for entry_id in wanted:
+        if entry_id not in on_it:
+            last += 1
+            session.add(AgendaItem(appointment_id=appointment.id, entry_id=entry_id, position=last))
     session.flush()
     return appointment_public(session, appointment, viewer=actor)

@@ -113,6 +113,12 @@ VIEW_LABELS = {
     ParticipantView.partly: (N_("Partly"), N_("partly matches their view")),
     ParticipantView.differs: (N_("No, I see it differently"), N_("differs from their view")),
 }
+# The participant's latest view, prominent on the clinician's card: "Ria sees it differently: ...".
+PARTICIPANT_WORD_LABELS = {
+    ParticipantView.matches: N_("%(name)s says this matches their view"),
+    ParticipantView.partly: N_("%(name)s partly agrees"),
+    ParticipantView.differs: N_("%(name)s sees it differently"),
+}
 VIEW_SUMMARY_LABELS = {
     ParticipantView.matches: N_("You said this matches your view."),
     ParticipantView.partly: N_("You said this partly matches your view."),
@@ -163,8 +169,14 @@ DONE_MESSAGES = {
     "deleted": N_("Moved to the trash. You can restore it for 30 days."),
     "restored": N_("Restored. It is back in your journal."),
     "shared": N_("Shared. The people you chose can read it now."),
+    "shared_agenda": N_("Shared, and on the agenda of your next appointment."),
     "unshared": N_("No longer shared. It is hidden from them again."),
     "view": N_("Thank you. Your view is saved next to the outcome."),
+    "message": N_("Sent. The people you shared this with can read your answer."),
+    "raised": N_("Shared with the person you chose, and marked for the next time you see them."),
+    "raised_agenda": N_(
+        "Shared with the person you chose, and on the agenda of your next appointment with them."
+    ),
     "appointment": N_("The appointment is saved."),
     "agenda": N_("The agenda is saved."),
     # the clinician's preparation
@@ -193,6 +205,7 @@ def labels_for(role: Role | str | None) -> dict[str, Any]:
     if voice == CLINICIAN:
         common["kind_filters"] = [(kind, KIND_FILTER_LABELS[kind]) for kind in CLINICIAN_KINDS]
         common["participant_view_labels"] = _in_voice(VIEW_LABELS, voice)
+        common["participant_word_labels"] = PARTICIPANT_WORD_LABELS
         return common
     common["kinds"] = PARTICIPANT_KINDS
     common["view_labels"] = _in_voice(VIEW_LABELS, voice)

@@ -19,9 +19,37 @@ SHOTS = [
     ("owner", PHONE, "/journal", "journal-phone"),
     ("owner", PHONE, "/write", "write-phone"),
     ("owner", PHONE, "/entries/{entry}", "entry-phone"),
-    ("psych", DESKTOP, "/clinician/participants/{owner}", "preparation-desktop"),
+    ("psych", DESKTOP, "/clinician/participants/{owner}#disagreements", "preparation-desktop"),
     ("psych", DESKTOP, "/clinician", "dashboard-desktop"),
 ]
+# Pages shown with a part opened first: (role, viewport, path, name, what to click).
+OPENED = [
+    (
+        "owner",
+        PHONE,
+        "/entries/{psych_only}#sharing",
+        "share-dialog-phone",
+        "details.share-box summary",
+    ),
+]
+
+
+def _dispute(world) -> None:  # type: ignore[no-untyped-def]
+    """A disagreement the psychologist noted as agreed while the participant sees it differently:
+    the preparation card shows the participant's last word."""
+    owner, psych = world.clients["owner"], world.clients["psych"]
+    entry = owner.post(
+        "/api/v1/entries",
+        json={"kind": "disagreement", "body": "The pain is not in my head.", "topic": "cause_of_pain"},
+    ).json()
+    owner.post(f"/api/v1/entries/{entry['id']}/shares", json={"audience": "team"})
+    discussed = psych.post(
+        f"/api/v1/entries/{entry['id']}/responses", json={"kind": "discussed", "outcome": "agreed"}
+    ).json()
+    owner.post(
+        f"/api/v1/entries/{entry['id']}/responses/{discussed['id']}/view",
+        json={"view": "differs", "note": "I still don't feel believed."},
+    )
 
 
 @pytest.mark.parametrize("locale", ["en", "nl"])
@@ -30,15 +58,26 @@ def test_main_pages_render_for_a_person(live_server, chromium, world, db, tmp_pa
     db.commit()
     target = DOCS if os.environ.get("STEM_UPDATE_SCREENSHOTS") == "1" else tmp_path
     target.mkdir(parents=True, exist_ok=True)
-    for role, viewport, path, name in SHOTS:
+    _dispute(world)
+    shots = [(*shot, None) for shot in SHOTS] + OPENED
+    for role, viewport, path, name, opening in shots:
         context = chromium.new_context(viewport=viewport, device_scale_factor=1)
         page = context.new_page()
         try:
             sign_in(page, live_server, world.users[role].username, PASSWORD)
-            page.goto(live_server + path.format(entry=world.entry_id("team"), owner=world.users["owner"].id))
+            page.goto(
+                live_server
+                + path.format(
+                    entry=world.entry_id("team"),
+                    psych_only=world.entry_id("psych_only"),
+                    owner=world.users["owner"].id,
+                )
+            )
             # The page, its styles and its scripts are all in before the picture is taken.
             page.wait_for_selector("main")
             page.wait_for_load_state("networkidle")
+            if opening:
+                page.click(opening)
             file = target / f"{name}-{locale}.png"
             page.screenshot(path=str(file), full_page=False)
         finally:

@@ -512,6 +512,20 @@ ROWS: list[Row] = [
     Row("POST", "/entries/{entry_id}/responses/{response_id}/view", entry=True,
         expect=role_gate(participant=404, staff=403, anon=PAGE_ANON, owner=S(404, 303, 303, 303, 303)),
         form=lambda w, a, s: {"view": "matches"}),
+    # the participant answers in the thread of their own entry while someone can read it
+    Row("POST", "/api/v1/entries/{entry_id}/messages", entry=True,
+        expect=role_gate(participant=404, staff=403, owner=S(409, 201, 201, 409, 409)),
+        json=lambda w, a, s: {"body": "my answer"}),
+    Row("POST", "/entries/{entry_id}/messages", entry=True,
+        expect=role_gate(participant=404, staff=403, anon=PAGE_ANON, owner=S(409, 303, 303, 409, 409)),
+        form=lambda w, a, s: {"body": "my answer"}),
+    # "raise at my next session": the owner shares their live entry with a clinician of their team
+    Row("POST", "/api/v1/entries/{entry_id}/raise", entry=True,
+        expect=role_gate(participant=404, staff=403, owner=S(200, 200, 200, 200, 409)),
+        json=lambda w, a, s: {"clinician_id": w.user("psych")}),
+    Row("POST", "/entries/{entry_id}/raise", entry=True,
+        expect=role_gate(participant=404, staff=403, anon=PAGE_ANON, owner=S(303, 303, 303, 303, 409)),
+        form=lambda w, a, s: {"with": f"clinician:{w.user('psych')}"}),
     # The agenda holds only the participant's own entries that this clinician can see now.
     Row("PUT", "/api/v1/appointments/{appointment_id}/agenda", entry=True,
         expect=role_gate(participant=404, staff=403, owner=S(422, 200, 200, 422, 422)),
@@ -814,7 +828,7 @@ def test_matrix_size():
         f"{len(ROWS) - entry_rows} without an entry) × {len(ACTORS)} actors = {size} cells"
     )
     assert size == (len(ROWS) - entry_rows) * len(ACTORS) + entry_rows * len(ACTORS) * len(STATES)
-    assert size == 1746
+    assert size == 1926
 
 
 @pytest.mark.parametrize("row", ROWS, ids=lambda row: f"{row.method} {row.path}")

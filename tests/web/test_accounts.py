@@ -722,3 +722,18 @@ def test_static_assets_are_served_and_small(browser):
     icon = browser.get("/static/icons/stem.svg")
     assert icon.status_code == 200
     assert icon.text.lstrip().startswith("<svg")
+
+
+def test_an_incomplete_code_says_what_to_check_in_english_and_dutch(client):
+    body = {
+        "invitation_code": "abcd efgh-jkmn",
+        "username": "newperson",
+        "display_name": "New",
+        "password": "x",
+    }
+    response = client.post("/api/v1/auth/register", json=body)
+    assert response.status_code == 422
+    assert response.json()["code"] == "invitation_unknown"
+    assert "It has 12 letters and digits, an invitation code has 28" in response.text
+    dutch = client.post("/api/v1/auth/register", json=body, headers={"Accept-Language": "nl"})
+    assert "Hij heeft 12 letters en cijfers, een uitnodigingscode heeft er 28" in dutch.text

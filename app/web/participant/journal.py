@@ -273,12 +273,20 @@ def entry_page(
     entry = service.get_entry(session, actor=user, entry_id=entry_id)
     clinicians = accounts_service.team_clinicians(session, actor=user)
     names = {clinician.id: clinician for clinician in clinicians}
+    # Those the entry is about come first when choosing with whom to share (never ticked).
+    clinicians = sorted(
+        clinicians,
+        key=lambda c: (
+            c.id != entry.about_clinician_id,
+            entry.about_discipline is None or c.discipline != entry.about_discipline,
+        ),
+    )
     context: dict[str, Any] = {
         "entry": entry,
         "about_person": names.get(entry.about_clinician_id) if entry.about_clinician_id else None,
         "clinicians": clinicians,
         "team_help": accounts_service.team_help(session, actor=user),
-        "share_form": share_form or {"audience": "team", "clinician_ids": []},
+        "share_form": share_form or {"audience": "", "clinician_ids": []},
         "current_shares": [],
         "past_shares": [],
         "responses": [],
@@ -290,6 +298,7 @@ def entry_page(
         context["current_shares"], context["past_shares"] = views.shares_by_state(shares)
         context["responses"] = sharing_service.list_responses(session, actor=user, entry_id=entry.id)
         context["readers"] = sharing_service.readers_of_entry(session, actor=user, entry_id=entry.id)
+        context["raise_choices"] = views.raise_choices(session, actor=user, clinicians=clinicians)
     return page(visit.request, "participant/entry.html", context, refused=refused)
 
 

@@ -17,7 +17,7 @@ from app.errors import DomainError, InvalidInput, NotFound
 from app.i18n import N_
 from app.journal import service as journal_service
 from app.sharing import service
-from app.sharing.schemas import ParticipantViewCreate, ShareCreate
+from app.sharing.schemas import MessageCreate, ParticipantViewCreate, RaiseCreate, ShareCreate
 from app.web.forms import Choice, FormFields, LongText, Refusal, id_or_404, redirect
 from app.web.participant import views
 from app.web.participant.journal import entry_id_or_404, entry_page
@@ -28,19 +28,29 @@ router = APIRouter(include_in_schema=False)
 
 SHARE_LIST_SIZE = 100
 SHARE_NOT_FOUND = N_("This share does not exist, or it is not yours.")
+APPOINTMENT_NOT_FOUND = N_("This appointment does not exist, or it is not yours.")
 RESPONSE_NOT_FOUND = N_("This response does not exist, or it is not about your entry.")
 
 FormIds = Annotated[list[str] | None, Form(max_length=200)]
 Audience = Annotated[str, Form(max_length=20)]
 _SHARE_FIELDS = FormFields(frozenset({"clinician_ids"}))
-_BULK_SHARE_FIELDS = FormFields(frozenset({"clinician_ids", "entry_ids"}))
+_BULK_SHARE_FIELDS = FormFields(frozenset({"clinician_ids", "entry_ids", "agenda"}))
 _VIEW_FIELDS = FormFields(frozenset({"view", "note"}))
+_MESSAGE_FIELDS = FormFields(frozenset({"body"}))
+_RAISE_FIELDS = FormFields(frozenset({"with"}), aliases={"appointment_id": "with", "clinician_id": "with"})
+
+
+NOBODY_CHOSEN = N_("Choose with whom to share: your whole care team, or the people you tick.")
 
 
 def _share_data(audience: str, clinician_ids: list[str] | None) -> ShareCreate:
+    """Nobody is preselected on the form: with nothing chosen, nothing is shared."""
     if audience == "team":
         return ShareCreate(audience="team")
-    return ShareCreate.model_validate({"clinician_ids": [i.strip() for i in clinician_ids or []]})
+    people = [i.strip() for i in clinician_ids or [] if i.strip()]
+    if not people and audience != "people":
+        raise InvalidInput(NOBODY_CHOSEN, field="clinician_ids")
+    return ShareCreate.model_validate({"clinician_ids": people})
 
 
 # --- on the entry page --------------------------------------------------------------------
@@ -48,7 +58,7 @@ def _share_data(audience: str, clinician_ids: list[str] | None) -> ShareCreate:
 
 @router.post("/entries/{entry_id}/share")
 def share_entry(
-    entry_id: str, visit: ParticipantVisit, audience: Audience = "team", clinician_ids: FormIds = None
+    entry_id: str, visit: ParticipantVisit, audience: Audience = "", clinician_ids: FormIds = None
 ) -> Response:
     the_id = entry_id_or_404(entry_id)
     try:
@@ -95,6 +105,42 @@ def give_view(
     return redirect(f"/entries/{the_id}?done=view#response-{the_response}")
 
 
+@router.post("/entries/{entry_id}/messages")
+def answer(entry_id: str, visit: ParticipantVisit, body: Annotated[LongText, Form()] = "") -> Response:
+    """The participant answers in the thread of their shared entry."""
+    the_id = entry_id_or_404(entry_id)
+    try:
+        data = MessageCreate.model_validate({"body": body})
+        message = service.add_participant_message(visit.session, actor=visit.user, entry_id=the_id, data=data)
+    except (DomainError, ValidationError) as exc:
+        refused = visit.refuse("message", exc, _MESSAGE_FIELDS)
+        if isinstance(exc, NotFound):
+            raise
+        return entry_page(visit, the_id, refused)
+    return redirect(f"/entries/{the_id}?done=message#response-{message.id}")
+
+
+@router.post("/entries/{entry_id}/raise")
+def raise_at_next_session(
+    entry_id: str, visit: ParticipantVisit, with_whom: Annotated[str, Form(alias="with", max_length=100)] = ""
+) -> Response:
+    """One step: shared with the chosen person only, and on the agenda of our next appointment."""
+    the_id = entry_id_or_404(entry_id)
+    what, _, value = with_whom.partition(":")
+    try:
+        if what not in ("appointment", "clinician"):
+            raise InvalidInput(N_("Choose whom you want to raise this with."), field="with")
+        data = RaiseCreate.model_validate({f"{what}_id": value.strip()})
+        raised = service.raise_at_next_session(visit.session, actor=visit.user, entry_id=the_id, data=data)
+    except (DomainError, ValidationError) as exc:
+        refused = visit.refuse("raise", exc, _RAISE_FIELDS)
+        if isinstance(exc, NotFound):
+            raise
+        return entry_page(visit, the_id, refused)
+    done = "raised_agenda" if raised.appointment else "raised"
+    return redirect(f"/entries/{the_id}?done={done}#sharing")
+
+
 # --- share several for an appointment -----------------------------------------------------
 
 
@@ -114,7 +160,9 @@ def _share_page(
         "clinicians": accounts_service.team_clinicians(session, actor=user),
         "team_help": accounts_service.team_help(session, actor=user),
         "chosen": set(chosen or []),
-        "share_form": share_form or {"audience": "team", "clinician_ids": []},
+        # Named on the page, and its agenda offered: "share for your next appointment" means this one.
+        "next_appointment": next(iter(service.list_appointments(session, actor=user)), None),
+        "share_form": share_form or {"audience": "", "clinician_ids": []},
     }
     return page(visit.request, "participant/share.html", context, refused=refused)
 
@@ -128,8 +176,9 @@ def share_page(visit: ParticipantVisit) -> Response:
 def share_several(
     visit: ParticipantVisit,
     entry_ids: FormIds = None,
-    audience: Audience = "team",
+    audience: Audience = "",
     clinician_ids: FormIds = None,
+    agenda: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     chosen = [value.strip() for value in entry_ids or []]
     try:
@@ -138,11 +187,16 @@ def share_several(
         ids = [id_or_404(value, journal_service.ENTRY_NOT_FOUND) for value in chosen]
         data = _share_data(audience, clinician_ids)
         service.share_entries(visit.session, actor=visit.user, entry_ids=ids, data=data)
+        if agenda:
+            appointment_id = id_or_404(agenda, APPOINTMENT_NOT_FOUND)
+            service.append_to_agenda(
+                visit.session, actor=visit.user, appointment_id=appointment_id, entry_ids=ids
+            )
     except (DomainError, ValidationError) as exc:
         refused = visit.refuse("share", exc, _BULK_SHARE_FIELDS)
-        share_form = {"audience": audience, "clinician_ids": clinician_ids or []}
+        share_form = {"audience": audience, "clinician_ids": clinician_ids or [], "agenda": agenda}
         return _share_page(visit, refused, chosen, share_form)
-    return redirect("/share?done=shared")
+    return redirect("/share?done=shared_agenda" if agenda else "/share?done=shared")
 
 
 # --- what my team said, who viewed what I shared ------------------------------------------

@@ -31,6 +31,24 @@ def shares_by_state(shares: Sequence[SharePublic]) -> tuple[list[SharePublic], l
     return [s for s in shares if s.revoked_at is None], [s for s in shares if s.revoked_at is not None]
 
 
+@dataclass(frozen=True)
+class RaiseChoices:
+    """Whom "raise this at my next session" offers: my next appointments, then the people of my
+    team I have no appointment with yet ("the next time I see ...")."""
+
+    appointments: list[AppointmentPublic]
+    people: list[ClinicianBrief]
+
+
+def raise_choices(session: Session, *, actor: User, clinicians: Sequence[ClinicianBrief]) -> RaiseChoices:
+    appointments = sharing_service.list_appointments(session, actor=actor)
+    seeing = {appointment.clinician_id for appointment in appointments}
+    return RaiseChoices(
+        appointments=[a for a in appointments if any(c.id == a.clinician_id for c in clinicians)],
+        people=[clinician for clinician in clinicians if clinician.id not in seeing],
+    )
+
+
 # --- the home page ------------------------------------------------------------------------
 
 
@@ -39,19 +57,28 @@ class HomeOverview:
     recent: list[EntryPublic]
     responses: list[ResponseToMe]
     next_appointment: AppointmentPublic | None
+    # Outcomes the team noted that wait for the participant's word.
+    awaiting_view: list[ResponseToMe] = field(default_factory=list)
 
 
 def home_overview(session: Session, *, actor: User) -> HomeOverview:
     """What the participant's home page shows: a few recent entries, replies, the next appointment."""
     recent = journal_service.list_entries(session, actor=actor, limit=3).items
-    responses = [
+    said = sharing_service.responses_to_me(session, actor=actor, limit=50)
+    responses = [item for item in said if item.response.kind != ResponseKind.seen][:3]
+    awaiting = [
         item
-        for item in sharing_service.responses_to_me(session, actor=actor, limit=10)
-        if item.response.kind != ResponseKind.seen
-    ][:3]
+        for item in said
+        if item.response.kind == ResponseKind.discussed
+        and item.response.outcome is not None
+        and item.response.participant_view is None
+    ]
     appointments = sharing_service.list_appointments(session, actor=actor)
     return HomeOverview(
-        recent=recent, responses=responses, next_appointment=appointments[0] if appointments else None
+        recent=recent,
+        responses=responses,
+        next_appointment=appointments[0] if appointments else None,
+        awaiting_view=awaiting,
     )
 
 

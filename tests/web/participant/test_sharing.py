@@ -575,3 +575,60 @@ def test_home_page_shows_recent_entries_replies_and_the_next_appointment(team, d
     assert "<b>about</b>" not in page
     assert "Your next appointment" in text
     assert "With Dr. Visser" in text
+
+
+# --- safe defaults: nobody preselected, the choice before the button ----------------------
+
+NOBODY = "Choose with whom to share: your whole care team, or the people you tick."
+
+
+def _checked_inputs(page: str) -> list[str]:
+    """The audience radios and people boxes that arrive ticked."""
+    return re.findall(
+        r'<input type="(?:radio|checkbox)"[^>]*name="(?:audience|clinician_ids)"[^>]*\bchecked', page
+    )
+
+
+def test_nobody_is_preselected_on_the_entry_page_or_the_bulk_page(team):
+    entry_id = team.anna.write("Not sure yet")
+    for page in (team.anna.get(f"/entries/{entry_id}").text, team.anna.get("/share").text):
+        assert 'name="audience"' in page
+        assert _checked_inputs(page) == []
+
+
+@pytest.mark.parametrize("locale", ["en", "nl"])
+def test_sharing_with_nobody_ticked_is_refused_clearly(team, db, locale):
+    entry_id = team.anna.write("Not yet")
+    profile = {"display_name": "Anna", "locale": locale, "time_zone": "Europe/Amsterdam"}
+    assert team.anna.post("/account/profile", profile).status_code == 303
+    message = (
+        NOBODY if locale == "en" else "Kies met wie je deelt: je hele zorgteam, of de mensen die je aanvinkt."
+    )
+    single = team.anna.post(f"/entries/{entry_id}/share", {})
+    assert single.status_code == 422
+    assert message in text_of(single.text)
+    several = team.anna.post("/share", {"entry_ids": entry_id})
+    assert several.status_code == 422
+    assert message in text_of(several.text)
+    assert _checked_inputs(several.text) == []
+    assert shares_of(db, entry_id) == []
+
+
+def test_ticking_people_is_enough_to_choose_them(team, db):
+    entry_id = team.anna.write("For the psychologist")
+    psych_id = str(team.users["psych"].id)
+    assert team.anna.post(f"/entries/{entry_id}/share", {"clinician_ids": psych_id}).status_code == 303
+    assert [share.clinician_id for share in shares_of(db, entry_id)] == [team.users["psych"].id]
+
+
+def test_the_choice_of_people_comes_before_the_button_and_those_it_is_about_first(team):
+    entry_id = team.anna.write("The exercises hurt", kind="disagreement", about="discipline:psychologist")
+    page = team.anna.get(f"/entries/{entry_id}").text
+    box = re.search(r'<details class="share-box".*?</details>', page, re.S)
+    assert box
+    people = re.findall(r'id="share-person-[^"]+"[^>]*>\s*<label[^>]*>([^<(]+)', box.group(0))
+    assert [name.strip() for name in people] == ["Dr. Visser", "Dr. Jansen"]
+    assert box.group(0).index('name="audience"') < box.group(0).index('type="submit"')
+    bulk = team.anna.get("/share").text
+    assert "form-actions--sticky" not in bulk
+    assert bulk.index('name="audience"') < bulk.index("Share the chosen entries")

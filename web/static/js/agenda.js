@@ -21,7 +21,8 @@ function button(label, direction) {
 
 function enhance(form) {
   const list = form.querySelector("[data-agenda-items]");
-  if (!list) return;
+  // A single item has no order to change: no move buttons.
+  if (!list || list.querySelectorAll("[data-agenda-item]").length < 2) return;
   const words = texts();
   for (const item of list.querySelectorAll("[data-agenda-item]")) {
     const controls = item.querySelector(".agenda-item__controls");
