@@ -72,6 +72,11 @@ class Settings(BaseSettings):
     encryption_key_id: str = Field(default="", description="Key id for new writes; default the last")
     encryption_key_file: Path | None = None
 
+    housekeeping: bool = Field(
+        default=True,
+        description="Purge the trash and expired rows at start and every 6 hours (stem purge does it too)",
+    )
+
     help_contacts: str = Field(
         default="", description="Who to call when it is urgent: JSON or @file.json; Dutch defaults if empty"
     )

@@ -128,7 +128,6 @@ class ObservabilityMiddleware(HttpMiddleware):
 
     def __init__(self, app: ASGIApp) -> None:
         super().__init__(app)
-        self.settings = get_settings()
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = Headers(scope=scope)
@@ -180,7 +179,7 @@ class ObservabilityMiddleware(HttpMiddleware):
         client = scope.get("client")
         if scope.get("method") not in ("GET", "HEAD"):
             status, body, content_type = 405, b"Only GET.\n", "text/plain; charset=utf-8"
-        elif not metrics_allowed(self.settings, client[0] if client else None, headers):
+        elif not metrics_allowed(get_settings(), client[0] if client else None, headers):
             status, body, content_type = (
                 403,
                 b"Metrics are served only to configured addresses.\n",

@@ -279,7 +279,16 @@ class Generator:
         for number in range(1, self.plan.teams + 1):
             team = Team(id=self.new_id())
             self.teams.append(team)
-            teams.append({"id": team.id, "name": f"Bench team {number:03d}", "created_at": self.ago(240)})
+            teams.append(
+                {
+                    "id": team.id,
+                    "name": f"Bench team {number:03d}",
+                    "created_at": self.ago(240),
+                    "help_phone": "020 123 4567" if number % 2 else None,
+                    "help_hours": "Monday to Friday, 8:30 to 17:00" if number % 2 else None,
+                    "reading_habit": None,
+                }
+            )
         for number in range(self.plan.clinicians):
             team = self.teams[number % len(self.teams)]
             discipline = disciplines[number % len(disciplines)]

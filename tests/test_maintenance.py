@@ -1,5 +1,7 @@
 """Housekeeping: on SQLite it also gives the query planner statistics (ANALYZE)."""
 
+import threading
+
 from sqlalchemy import text
 
 from app.maintenance import refresh_planner_statistics, run_housekeeping
@@ -26,3 +28,36 @@ def test_housekeeping_gives_sqlite_planner_statistics(world, db):
         )
     assert refresh_planner_statistics() is True
     assert refresh_planner_statistics() is False
+
+
+def _run_lifespan_with(monkeypatch, housekeeping: bool) -> list[str]:
+    import app.maintenance as maintenance
+    from app.config import get_settings
+    from app.main import create_app
+
+    calls: list[str] = []
+    finished = threading.Event()
+
+    def sweep() -> dict[str, int]:
+        calls.append("housekeeping")
+        finished.set()
+        return {}
+
+    monkeypatch.setattr(get_settings(), "housekeeping", housekeeping)
+    monkeypatch.setattr(maintenance, "run_housekeeping", sweep)
+    from starlette.testclient import TestClient
+
+    with TestClient(create_app()) as client:
+        assert client.get("/healthz").status_code == 200
+        if housekeeping:
+            assert finished.wait(30), "the start-up sweep did not run"
+    return calls
+
+
+def test_the_server_sweeps_at_start_when_housekeeping_is_on(monkeypatch):
+    assert _run_lifespan_with(monkeypatch, housekeeping=True) == ["housekeeping"]
+
+
+def test_no_background_sweep_when_housekeeping_is_off(monkeypatch):
+    # The test suite runs this way (STEM_HOUSEKEEPING=false): a sweep must not race a test's rows.
+    assert _run_lifespan_with(monkeypatch, housekeeping=False) == []
