@@ -131,6 +131,9 @@ def test_a_phone_journey_from_invitation_through_offline_and_back(live_server, b
     # Back online: the edit tab sends on `online`; a fresh start of the write page sends too.
     # Each entry arrives exactly once, whichever tab gets there first.
     context.set_offline(False)
+    # The offline page goes back to the real page by itself once the server answers; a
+    # navigation of our own at the same moment would be cut off by it.
+    page.wait_for_function("() => !document.querySelector('meta[name=stem-offline-shell]')")
     page.goto(f"{live_server}/write")
     page.wait_for_selector(BODY)
     wait_until_outbox_empty(page, owner_id)

@@ -15,7 +15,8 @@
 // that cannot show it (the home page, where the installed app starts), and the words must stay
 // readable even when another draft has taken the form.
 
-const OWNER = document.querySelector('meta[name="stem-owner"]')?.content || "";
+import { OWNER } from "./owner.js";
+
 const DB_NAME = `stem-outbox-${OWNER}`;
 const STORE = "requests";
 const MAX_AGE_MS = 14 * 24 * 60 * 60 * 1000;
