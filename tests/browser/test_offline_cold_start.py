@@ -103,3 +103,37 @@ def test_the_shell_offers_nothing_to_write_to_anyone_else(live_server, browser_c
     assert page.locator("[data-offline-writer]").is_hidden()
     assert "Only mine" not in page.content()
     context.set_offline(False)
+
+
+def test_every_open_page_says_sent_and_the_journal_shows_what_arrived(
+    live_server, browser_context_factory, db
+):
+    user = make_user(db, Role.participant, team=make_team(db))
+    context = browser_context_factory()
+    writer = context.new_page()
+    sign_in(writer, live_server, user.username, PASSWORD)
+    controlled(writer, live_server)
+    journal = context.new_page()
+    journal.goto(f"{live_server}/journal")
+    journal.wait_for_selector("h1")
+
+    context.set_offline(True)
+    writer.fill("#write-body", "Written where there was no signal")
+    writer.click("form[data-capture] button[type=submit]")
+    writer.wait_for_selector(f"{WAITING}:has-text('waiting to be sent')")
+    writer.wait_for_selector("[data-capture-result]:has-text('kept on this device')")
+    # The journal tab hears of it from the other tab.
+    journal.wait_for_selector(f"{WAITING}:has-text('no signal')")
+
+    context.set_offline(False)  # `online`: the writing tab sends the outbox
+    wait_until_outbox_empty(writer, str(user.id))
+    assert bodies(db, user) == ["Written where there was no signal"]
+    writer.wait_for_selector("[data-outbox-sent]:has-text('Sent. Your entries are in your journal.')")
+    writer.wait_for_selector("[data-capture-result]:has-text('Sent.')")
+    assert "kept on this device" not in writer.inner_text("main")
+    assert writer.locator(WAITING).count() == 0
+    # The journal loads itself again: the entry is there, and it says "Sent".
+    journal.wait_for_selector("text=Written where there was no signal")
+    journal.wait_for_selector("[data-outbox-sent]:has-text('Sent.')")
+    assert journal.locator(WAITING).count() == 0
+    assert "kept on this device" not in journal.inner_text("main")
