@@ -10,7 +10,9 @@ from fastapi.responses import Response
 
 from app.accounts.deps import OptionalAuthDep
 from app.i18n import N_, request_locale, translate
+from app.models.enums import EntryKind, GoalStatus, Importance, Topic
 from app.paths import STATIC_DIR, WEB_DIR
+from app.web.participant.journal import EntryForm
 from app.web.rendering import page
 
 router = APIRouter(include_in_schema=False)
@@ -92,6 +94,13 @@ def offline_page(request: Request, auth: OptionalAuthDep) -> Response:
     """Static in content: it is cached on the device, so it must hold nothing personal."""
     request.state.user = None
     request.state.csrf_token = ""
-    response = page(request, "offline.html")
+    # A blank form (no id: the device makes one per save), without the team's names.
+    context = {
+        "form": EntryForm(id="", kind=EntryKind.thought.value),
+        "topics": list(Topic),
+        "importances": list(Importance),
+        "goal_statuses": list(GoalStatus),
+    }
+    response = page(request, "offline.html", context)
     response.headers["Cache-Control"] = "no-cache"
     return response

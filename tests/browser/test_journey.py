@@ -100,7 +100,7 @@ def test_a_phone_journey_from_invitation_through_offline_and_back(live_server, b
     edit_tab.wait_for_selector("#edit-body")
     assert edit_tab.input_value("#edit-body") == written["question"]
 
-    # The connection drops: two more entries and one edit, each "waiting to sync".
+    # The connection drops: two more entries and one edit, each "waiting to be sent".
     context.set_offline(True)
     offline_words = ["Offline one: on the train", "Offline two: in the tunnel"]
     write_entry(page, "thought", offline_words[0])
@@ -108,13 +108,13 @@ def test_a_phone_journey_from_invitation_through_offline_and_back(live_server, b
     write_entry(page, "goal", offline_words[1])
     page.wait_for_selector(f"{WAITING}:has-text('Offline two')")
     assert page.locator(WAITING).count() == 2
-    assert page.locator(f"{WAITING}:has-text('waiting to sync')").count() == 2
+    assert page.locator(f"{WAITING}:has-text('waiting to be sent')").count() == 2
     page.wait_for_selector(f"{RESULT}:has-text('sent as soon as there is a connection')")
 
     edited = "My question, changed without a connection: may I cycle?"
     edit_tab.fill("#edit-body", edited)
     edit_tab.click("form[data-capture-edit] button[type=submit]")
-    edit_tab.wait_for_selector(f"{WAITING}:has-text('change waiting to sync')")
+    edit_tab.wait_for_selector(f"{WAITING}:has-text('change waiting to be sent')")
     edit_tab.wait_for_selector("form[data-capture-edit] [data-capture-result]:has-text('sent as soon as')")
 
     # Nothing reached the server yet.
@@ -131,6 +131,9 @@ def test_a_phone_journey_from_invitation_through_offline_and_back(live_server, b
     # Back online: the edit tab sends on `online`; a fresh start of the write page sends too.
     # Each entry arrives exactly once, whichever tab gets there first.
     context.set_offline(False)
+    # The offline page goes back to the real page by itself once the server answers; a
+    # navigation of our own at the same moment would be cut off by it.
+    page.wait_for_function("() => !document.querySelector('meta[name=stem-offline-shell]')")
     page.goto(f"{live_server}/write")
     page.wait_for_selector(BODY)
     wait_until_outbox_empty(page, owner_id)

@@ -1,5 +1,5 @@
 """Offline capture in a real Chromium on a phone: saves made without a connection wait in the
-IndexedDB outbox ("waiting to sync"), are sent when the connection is back or on the next start,
+IndexedDB outbox ("waiting to be sent"), are sent when the connection is back or on the next start,
 and arrive on the server exactly once. A save the server refuses on replay is shown with its
 reason and its words are not lost."""
 
@@ -77,7 +77,7 @@ def test_entries_written_offline_are_sent_once_when_back_online(live_server, bro
         page.click(SAVE)
         page.wait_for_selector(f"{WAITING}:has-text('{words.split()[0]}')")
         page.wait_for_function(f"document.querySelector('{BODY}').value === ''")
-    assert page.inner_text("[data-outbox]").count("waiting to sync") == 2
+    assert page.inner_text("[data-outbox]").count("waiting to be sent") == 2
     page.wait_for_selector(f"{RESULT}:has-text('sent as soon as there is a connection')")
     assert bodies(db, user) == ["Written online"]
 
@@ -115,7 +115,7 @@ def test_the_online_event_sends_the_outbox(live_server, browser_context_factory,
     context.set_offline(True)
     page.fill(BODY, "Sent when the connection is back")
     page.click(SAVE)
-    page.wait_for_selector(f"{WAITING}:has-text('waiting to sync')")
+    page.wait_for_selector(f"{WAITING}:has-text('waiting to be sent')")
     context.set_offline(False)  # fires `online` in the page
     wait_until_sent(page, user)
     assert bodies(db, user) == ["Sent when the connection is back"]
@@ -133,7 +133,7 @@ def test_a_queued_entry_the_server_refuses_shows_why_and_keeps_the_words(
     page.evaluate(f"document.querySelector('{BODY}').value = 'y'.repeat(5001)")
     page.dispatch_event(BODY, "input")
     page.click(SAVE)
-    page.wait_for_selector(f"{WAITING}:has-text('waiting to sync')")
+    page.wait_for_selector(f"{WAITING}:has-text('waiting to be sent')")
     assert page.input_value(BODY) == ""
 
     context.set_offline(False)
@@ -164,7 +164,7 @@ def test_an_edit_made_offline_is_sent_when_back_online(live_server, browser_cont
     context.set_offline(True)
     page.fill("#edit-body", "After the edit, made offline")
     page.click("form[data-capture-edit] button[type=submit]")
-    page.wait_for_selector(f"{WAITING}:has-text('change waiting to sync')")
+    page.wait_for_selector(f"{WAITING}:has-text('change waiting to be sent')")
     page.wait_for_selector("form[data-capture-edit] [data-capture-result]:has-text('sent as soon as')")
     assert bodies(db, user) == ["Before the edit"]
 

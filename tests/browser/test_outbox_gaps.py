@@ -47,7 +47,7 @@ def test_an_offline_edit_that_meets_a_newer_version_shows_both_texts_and_loses_n
     mine = "Rewritten on the laptop, without a connection"
     page.fill("#edit-body", mine)
     page.click("form[data-capture-edit] button[type=submit]")
-    page.wait_for_selector("[data-outbox-list] .outbox__item:has-text('change waiting to sync')")
+    page.wait_for_selector("[data-outbox-list] .outbox__item:has-text('change waiting to be sent')")
 
     # Meanwhile the phone saves a newer version.
     theirs = "Saved on my phone in the meantime"
@@ -115,7 +115,7 @@ def test_a_refused_offline_entry_sent_from_the_home_page_is_shown_later_with_its
     page.evaluate("(words) => { document.querySelector('#write-body').value = words; }", too_long)
     page.dispatch_event("#write-body", "input")
     page.click("form[data-capture] button[type=submit]")
-    page.wait_for_selector("[data-outbox-list] .outbox__item:has-text('waiting to sync')")
+    page.wait_for_selector("[data-outbox-list] .outbox__item:has-text('waiting to be sent')")
     # The next thought is already being typed: the form's draft slot is taken.
     page.fill("#write-body", "Another thought, half written")
     page.wait_for_selector("[data-draft-status]:has-text('Draft kept on this device.')")
@@ -173,7 +173,7 @@ def test_an_edit_whose_answer_was_lost_is_not_taken_for_a_conflict(
     words = "Walk to the shop and back, twice a week"
     page.fill("#edit-body", words)
     page.click("form[data-capture-edit] button[type=submit]")
-    page.wait_for_selector("[data-outbox-list] .outbox__item:has-text('change waiting to sync')")
+    page.wait_for_selector("[data-outbox-list] .outbox__item:has-text('change waiting to be sent')")
     assert answers[0] == 200
     [stored] = entries(db, user)
     assert (stored.body, stored.version) == (words, 2)

@@ -12,6 +12,9 @@ import { fieldsOf, resetDraft, saveDraftNow, texts } from "./draft.js";
 import { available as outboxAvailable, discard, enqueue, render as renderOutbox, replay } from "./outbox.js";
 
 const form = document.querySelector("form[data-capture]");
+// The offline shell's form (offline.html): no connection and no token, so each save goes
+// straight into the outbox.
+const shellForm = Boolean(form?.hasAttribute("data-offline-capture"));
 
 function newId() {
   if (window.crypto?.randomUUID) return window.crypto.randomUUID();
@@ -119,7 +122,7 @@ async function notSent(body) {
       queued = false; // no IndexedDB: the draft is what keeps the words
     }
   }
-  if (queued && navigator.onLine === false) {
+  if (queued && (navigator.onLine === false || shellForm)) {
     clearForm();
     show("capture-result--waiting", outboxText("queued"));
   } else {
@@ -179,6 +182,10 @@ async function submit(event) {
   show("capture-result--busy", texts().saving || "");
   let body = payload();
   try {
+    if (shellForm) {
+      await notSent(body);
+      return;
+    }
     let response = await send(body);
     let problem = null;
     if (response.status === 409) {
@@ -226,6 +233,7 @@ function putBack(event) {
 }
 
 if (form && window.fetch) {
+  if (shellForm) form.elements.namedItem("id").value = newId();
   form.addEventListener("submit", submit);
   document.addEventListener("stem:outbox-refused", putBack);
   renderOutbox();

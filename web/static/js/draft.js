@@ -9,7 +9,9 @@
 
 // Drafts belong to the person who wrote them: someone else signing in on this device never
 // sees them in their forms.
-const OWNER = document.querySelector('meta[name="stem-owner"]')?.content || "signed-out";
+import { OWNER as DEVICE_OWNER } from "./owner.js";
+
+const OWNER = DEVICE_OWNER || "signed-out";
 const PREFIX = `stem:draft:${OWNER}:`;
 const MAX_AGE_MS = 30 * 24 * 60 * 60 * 1000;
 const SAVE_DELAY_MS = 300;

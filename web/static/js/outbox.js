@@ -15,7 +15,8 @@
 // that cannot show it (the home page, where the installed app starts), and the words must stay
 // readable even when another draft has taken the form.
 
-const OWNER = document.querySelector('meta[name="stem-owner"]')?.content || "";
+import { OWNER } from "./owner.js";
+
 const DB_NAME = `stem-outbox-${OWNER}`;
 const STORE = "requests";
 const MAX_AGE_MS = 14 * 24 * 60 * 60 * 1000;
@@ -171,13 +172,35 @@ function forgetWriteDraft(record) {
 // shows a record that another tab has already sent (or misses one it queued).
 const channel = OWNER && "BroadcastChannel" in window ? new BroadcastChannel(DB_NAME) : null;
 
-function changed({ broadcast = true } = {}) {
+function changed({ broadcast = true, sent = false } = {}) {
+  if (sent) arrived = true;
   document.dispatchEvent(new CustomEvent("stem:outbox-changed"));
   render();
-  if (broadcast) channel?.postMessage("changed");
+  if (broadcast) channel?.postMessage({ sent });
+  if (sent) showArrivals();
 }
 
-channel?.addEventListener("message", () => changed({ broadcast: false }));
+channel?.addEventListener("message", (event) => changed({ broadcast: false, sent: Boolean(event.data?.sent) }));
+
+// A page that lists entries (home, journal) loads itself again once what waited has arrived, so
+// the new entries are there without a manual reload, and says "Sent" after it. Not while the
+// person is typing in it.
+const SENT_KEY = `stem:just-sent:${OWNER}`;
+
+function showArrivals() {
+  const holder = document.querySelector("[data-outbox][data-outbox-refresh]");
+  if (!holder) return;
+  count().then((left) => {
+    const typing = document.activeElement?.matches?.("input, textarea, select");
+    if (left || typing) return;
+    try {
+      window.sessionStorage.setItem(SENT_KEY, "1");
+    } catch {
+      return; // cannot say "Sent" after the reload: the list stays as it is
+    }
+    window.location.reload();
+  });
+}
 
 // Refused saves, oldest first: { key, id, kind, words, reason ("changedElsewhere" | "expired",
 // worded by the page that shows it) or message (the server's, already in the person's
@@ -223,7 +246,17 @@ export function dismissProblem(key) {
   render();
 }
 
-let arrived = false; // something was sent from this page: a list of entries may show it on reload
+// Something waiting was sent (from this tab or another, or just before this page loaded itself
+// again): once nothing waits, every page says "Sent" instead of "kept on this device".
+let arrived = (() => {
+  try {
+    const flagged = window.sessionStorage.getItem(`stem:just-sent:${OWNER}`) === "1";
+    window.sessionStorage.removeItem(`stem:just-sent:${OWNER}`);
+    return flagged;
+  } catch {
+    return false;
+  }
+})();
 
 async function problemText(response) {
   const problem = await response.json().catch(() => ({}));
@@ -315,7 +348,7 @@ async function run() {
       tell(record, { message });
     }
   }
-  if (sent) changed();
+  if (sent) changed({ sent: true });
   else render(); // another tab may have sent what this one still listed
   return sent;
 }
@@ -351,9 +384,21 @@ export async function render() {
   );
   const refused = problems();
   issues?.replaceChildren(...refused.map((problem) => problemItem(problem, t)));
-  const fresh = holder.querySelector("[data-outbox-fresh]");
-  if (fresh) fresh.hidden = !arrived;
-  holder.hidden = records.length === 0 && refused.length === 0 && !arrived;
+  const allSent = arrived && records.length === 0;
+  const sentLine = holder.querySelector("[data-outbox-sent]");
+  if (sentLine) {
+    sentLine.hidden = !allSent;
+    sentLine.textContent = allSent ? t.sent || "" : "";
+  }
+  if (allSent) {
+    // "Kept on this device" is no longer true: say where the words are now.
+    for (const line of document.querySelectorAll(".capture-result--waiting")) {
+      line.className = "capture-result capture-result--done";
+      line.textContent = t.sent || "";
+    }
+  }
+  holder.classList.toggle("outbox--sent", allSent && refused.length === 0);
+  holder.hidden = records.length === 0 && refused.length === 0 && !allSent;
   const heading = holder.querySelector("[data-outbox-heading]");
   if (heading) heading.hidden = records.length === 0;
 }
@@ -419,7 +464,6 @@ function problemItem(problem, t) {
 // Any page with a "waiting to sync" list shows it at once, and follows other tabs.
 if (available() && document.querySelector("[data-outbox]")) {
   render();
-  document.querySelector("[data-outbox-fresh] button")?.addEventListener("click", () => window.location.reload());
   window.addEventListener("storage", (event) => {
     if (event.key === PROBLEMS_KEY || event.key === null) render();
   });

@@ -1,0 +1,139 @@
+"""Offline from a cold start: a participant who opens Stem without a connection gets a form to
+write with (from the service worker's shell, which holds nothing personal), sees what waits, and
+each entry arrives once when the connection is back. Nobody else on the device sees any of it."""
+
+from typing import Any
+
+from sqlmodel import Session, select
+
+from app.models import Entry, User
+from app.models.enums import Role
+from tests.browser.conftest import outbox_records, sign_in, wait_until_outbox_empty
+from tests.factories import PASSWORD, make_team, make_user
+
+SHELL_FORM = "[data-offline-writer]:not([hidden]) form[data-offline-capture]"
+WAITING = "[data-outbox-list] .outbox__item"
+
+
+def bodies(db: Session, user: User) -> list[str]:
+    db.commit()
+    db.expire_all()
+    found = sorted(entry.body for entry in db.exec(select(Entry).where(Entry.author_id == user.id)).all())
+    db.commit()
+    return found
+
+
+def controlled(page: Any, base_url: str) -> None:
+    """Until the service worker controls this page (its shell is then in the cache)."""
+    page.goto(f"{base_url}/write")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+
+
+def test_a_participant_writes_from_a_cold_start_offline(live_server, browser_context_factory, db):
+    user = make_user(db, Role.participant, team=make_team(db))
+    context = browser_context_factory()
+    page = context.new_page()
+    sign_in(page, live_server, user.username, PASSWORD)
+    controlled(page, live_server)
+    page.close()
+
+    context.set_offline(True)
+    cold = context.new_page()
+    cold.goto(f"{live_server}/")  # the start URL, opened without a connection
+    cold.wait_for_selector(SHELL_FORM)
+    assert cold.locator("h1").inner_text() == "You are offline"
+    html = cold.content()
+    assert user.username not in html and user.display_name not in html  # nothing personal in the shell
+    for words in ["Written on the train", "Written in the waiting room"]:
+        cold.fill("#write-body", words)
+        cold.click(f"{SHELL_FORM} button[type=submit]")
+        cold.wait_for_selector(f"{WAITING}:has-text('{words.split()[-1]}')")
+        cold.wait_for_function("() => document.querySelector('#write-body').value === ''")
+    assert len(outbox_records(cold, str(user.id))) == 2
+    ids = {record["id"] for record in outbox_records(cold, str(user.id))}
+    assert len(ids) == 2  # each save its own id
+
+    cold.reload()  # still offline: both are listed as waiting
+    cold.wait_for_selector(SHELL_FORM)
+    cold.wait_for_function("() => document.querySelectorAll('[data-outbox-list] .outbox__item').length === 2")
+    assert bodies(db, user) == []
+
+    context.set_offline(False)  # the shell reloads into the real page, which sends the outbox
+    cold.wait_for_function("() => !document.querySelector('meta[name=stem-offline-shell]')")
+    wait_until_outbox_empty(cold, str(user.id))
+    assert bodies(db, user) == ["Written in the waiting room", "Written on the train"]
+    # A second start sends nothing twice.
+    cold.reload()
+    assert cold.evaluate("() => import('/static/js/outbox.js').then((outbox) => outbox.replay())") == 0
+    assert bodies(db, user) == ["Written in the waiting room", "Written on the train"]
+
+
+def test_the_shell_offers_nothing_to_write_to_anyone_else(live_server, browser_context_factory, db):
+    team = make_team(db)
+    first = make_user(db, Role.participant, team=team)
+    clinician = make_user(db, Role.clinician, team=team)
+    context = browser_context_factory()
+    page = context.new_page()
+    sign_in(page, live_server, first.username, PASSWORD)
+    controlled(page, live_server)
+    context.set_offline(True)
+    page.goto(f"{live_server}/journal")
+    page.wait_for_selector(SHELL_FORM)
+    page.fill("#write-body", "Only mine")
+    page.click(f"{SHELL_FORM} button[type=submit]")
+    page.wait_for_selector(f"{WAITING}:has-text('Only mine')")
+    context.set_offline(False)
+    page.wait_for_function("() => !document.querySelector('meta[name=stem-offline-shell]')")
+    wait_until_outbox_empty(page, str(first.id))
+
+    # A clinician signs in on the same device: offline, the shell names nobody and offers no form.
+    page.goto(f"{live_server}/account")
+    page.click("form[action='/logout'] button[type=submit]")
+    page.wait_for_url(lambda url: "/login" in url or url.rstrip("/") == live_server)
+    sign_in(page, live_server, clinician.username, PASSWORD)
+    page.goto(f"{live_server}/clinician")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    context.set_offline(True)
+    page.goto(f"{live_server}/write")
+    page.wait_for_selector("[data-offline-nobody]:not([hidden])")
+    assert page.locator("[data-offline-writer]").is_hidden()
+    assert "Only mine" not in page.content()
+    context.set_offline(False)
+
+
+def test_every_open_page_says_sent_and_the_journal_shows_what_arrived(
+    live_server, browser_context_factory, db
+):
+    user = make_user(db, Role.participant, team=make_team(db))
+    context = browser_context_factory()
+    writer = context.new_page()
+    sign_in(writer, live_server, user.username, PASSWORD)
+    controlled(writer, live_server)
+    journal = context.new_page()
+    journal.goto(f"{live_server}/journal")
+    journal.wait_for_selector("h1")
+
+    context.set_offline(True)
+    writer.fill("#write-body", "Written where there was no signal")
+    writer.click("form[data-capture] button[type=submit]")
+    writer.wait_for_selector(f"{WAITING}:has-text('waiting to be sent')")
+    writer.wait_for_selector("[data-capture-result]:has-text('kept on this device')")
+    # The journal tab hears of it from the other tab.
+    journal.wait_for_selector(f"{WAITING}:has-text('no signal')")
+
+    context.set_offline(False)  # `online`: the writing tab sends the outbox
+    wait_until_outbox_empty(writer, str(user.id))
+    assert bodies(db, user) == ["Written where there was no signal"]
+    writer.wait_for_selector("[data-outbox-sent]:has-text('Sent. Your entries are in your journal.')")
+    writer.wait_for_selector("[data-capture-result]:has-text('Sent.')")
+    assert "kept on this device" not in writer.inner_text("main")
+    assert writer.locator(WAITING).count() == 0
+    # The journal loads itself again: the entry is there, and it says "Sent".
+    journal.wait_for_selector("text=Written where there was no signal")
+    journal.wait_for_selector("[data-outbox-sent]:has-text('Sent.')")
+    assert journal.locator(WAITING).count() == 0
+    assert "kept on this device" not in journal.inner_text("main")
