@@ -137,6 +137,13 @@ def _empty_tables(database_url: str) -> Iterator[None]:
     with get_engine().begin() as connection:
         for table in reversed(metadata.sorted_tables):
             connection.execute(table.delete())
+        if connection.dialect.name == "sqlite":
+            # The planner statistics of one test's rows (ANALYZE) are not the next test's.
+            has_statistics = connection.exec_driver_sql(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'"
+            ).first()
+            if has_statistics:
+                connection.exec_driver_sql("DELETE FROM sqlite_stat1")
 
 
 @pytest.fixture(scope="session")

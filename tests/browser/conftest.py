@@ -145,11 +145,56 @@ def outbox_records(page: Any, owner_id: str) -> list[dict[str, Any]]:
     )
 
 
+def until_controlled(page: Any, timeout: float = 30) -> None:
+    """Until the service worker controls this page (its shell is then cached), reloading the page
+    while it does not: a worker can only take a page that loads after it is active, and one
+    registration can fail (for example just after a sign-out cleared the site's storage). Bounded:
+    a promise awaited with page.evaluate has no timeout, and a hung test would hang the run."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=3000)
+            return
+        except PlaywrightTimeout:
+            if time.monotonic() > deadline:
+                raise AssertionError("no service worker took control of the page") from None
+            page.reload()
+
+
+def evaluate_when_settled(page: Any, expression: str, timeout: float = 10) -> Any:
+    """page.evaluate, again on the new page when the page loads itself meanwhile (home and the
+    journal do so once what waited has arrived, to show it)."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return page.evaluate(expression)
+        except PlaywrightError as error:
+            if "context was destroyed" not in str(error) or time.monotonic() > deadline:
+                raise
+            page.wait_for_load_state()
+
+
 def wait_until_outbox_empty(page: Any, owner_id: str, timeout: float = 10) -> None:
     """Until every save waiting on this device has been answered by the server. (Polled from
     here: page.wait_for_function does not wait for a promise, it takes it as a truthy value.)"""
+    from playwright.sync_api import Error as PlaywrightError
+
     deadline = time.monotonic() + timeout
-    while left := outbox_records(page, owner_id):
+    while True:
+        try:
+            left = outbox_records(page, owner_id)
+        except PlaywrightError as error:
+            # The page may load itself again meanwhile (the offline page going back to the real
+            # one, the journal showing what arrived): read again on the new page.
+            if "context was destroyed" not in str(error) and "navigat" not in str(error):
+                raise
+            left = ["(the page was loading)"]
+        if not left:
+            return
         if time.monotonic() > deadline:
             raise AssertionError(f"still waiting in the outbox: {left}")
         page.wait_for_timeout(100)

@@ -1,7 +1,7 @@
 """Chromium itself says Stem is installable, and shows the offline page without a network."""
 
 from app.models.enums import Role
-from tests.browser.conftest import CHROMIUM, LAUNCH_ARGS, PHONE, sign_in
+from tests.browser.conftest import CHROMIUM, LAUNCH_ARGS, PHONE, sign_in, until_controlled
 from tests.factories import PASSWORD, make_team, make_user
 
 
@@ -12,7 +12,7 @@ def test_chromium_reports_no_installability_errors(live_server, tmp_path, playwr
     try:
         page = context.new_page()
         page.goto(f"{live_server}/login")
-        page.evaluate("navigator.serviceWorker.ready.then(() => true)")  # evaluate awaits the promise
+        until_controlled(page)
         session = context.new_cdp_session(page)
         errors = session.send("Page.getInstallabilityErrors")["installabilityErrors"]
         assert errors == []
@@ -27,9 +27,7 @@ def test_offline_navigation_shows_the_offline_page(live_server, browser_context_
     context = browser_context_factory()
     page = context.new_page()
     sign_in(page, live_server, user.username, PASSWORD)
-    page.evaluate("navigator.serviceWorker.ready.then(() => true)")  # evaluate awaits the promise
-    page.reload()  # the worker now controls the page
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    until_controlled(page)
     context.set_offline(True)
     page.goto(f"{live_server}/account")
     assert page.locator("h1").inner_text() == "You are offline"
