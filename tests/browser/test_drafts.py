@@ -163,7 +163,7 @@ def test_someone_else_signing_in_on_the_device_never_sees_the_draft(live_server,
     sign_in(page, live_server, first.username, PASSWORD)
     open_write(page, live_server)
     type_words(page, "private words of the first person")
-    page.wait_for_function("Object.keys(localStorage).some(k => k.endsWith(':write'))")
+    page.wait_for_function("() => Object.keys(localStorage).some(k => k.endsWith(':write'))")
     context.clear_cookies()  # the session ran out; nobody logged out
     sign_in(page, live_server, second.username, PASSWORD)
     open_write(page, live_server)

@@ -24,7 +24,7 @@ def test_help_now_opens_offline_with_its_phone_links(live_server, browser_contex
     sign_in(page, live_server, user.username, PASSWORD)
     page.goto(f"{live_server}/journal")
     page.wait_for_function(
-        "navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=15_000
+        "() => navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=15_000
     )
 
     # Online and signed in: one tap from the menu, with the team's own phone.

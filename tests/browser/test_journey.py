@@ -82,7 +82,7 @@ def test_a_phone_journey_from_invitation_through_offline_and_back(live_server, b
 
     # One entry of each kind, with the quick-capture form: the page stays, ready for the next.
     page.goto(f"{live_server}/write")
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+    page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller !== null")
     written = {kind: f"My {kind}, written online" for kind in KINDS}
     for kind, words in written.items():
         write_entry(page, kind, words)

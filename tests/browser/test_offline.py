@@ -30,7 +30,7 @@ def open_write(page: Any, base_url: str) -> None:
     page.goto(f"{base_url}/write")
     page.wait_for_selector(BODY)
     # The service worker controls the page, so static files also come when offline.
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+    page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller !== null")
 
 
 def queued_count(page: Any) -> int:
@@ -66,7 +66,7 @@ def test_entries_written_offline_are_sent_once_when_back_online(live_server, bro
 
     open_write(page, live_server)
     page.reload()  # now under the service worker's control
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     page.fill(BODY, "Written online")
     page.click(SAVE)
     page.wait_for_selector(f"{RESULT}:has-text('Saved.')")
@@ -76,7 +76,7 @@ def test_entries_written_offline_are_sent_once_when_back_online(live_server, bro
         page.fill(BODY, words)
         page.click(SAVE)
         page.wait_for_selector(f"{WAITING}:has-text('{words.split()[0]}')")
-        page.wait_for_function(f"document.querySelector('{BODY}').value === ''")
+        page.wait_for_function(f"() => document.querySelector('{BODY}').value === ''")
     assert page.inner_text("[data-outbox]").count("waiting to be sent") == 2
     page.wait_for_selector(f"{RESULT}:has-text('sent as soon as there is a connection')")
     assert bodies(db, user) == ["Written online"]
