@@ -5,7 +5,7 @@ copy that holds nothing personal."""
 from typing import Any
 
 from app.models.enums import Role
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import sign_in, until_controlled
 from tests.factories import PASSWORD, make_team, make_user
 
 
@@ -23,9 +23,7 @@ def test_help_now_opens_offline_with_its_phone_links(live_server, browser_contex
     page = context.new_page()
     sign_in(page, live_server, user.username, PASSWORD)
     page.goto(f"{live_server}/journal")
-    page.wait_for_function(
-        "() => navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=15_000
-    )
+    until_controlled(page)
 
     # Online and signed in: one tap from the menu, with the team's own phone.
     page.click(".site-nav a[href='/help']")

@@ -13,7 +13,14 @@ from sqlmodel import Session, select
 
 from app.models import Entry, Share, User
 from app.models.enums import Discipline, Role
-from tests.browser.conftest import DESKTOP, PHONE, outbox_records, sign_in, wait_until_outbox_empty
+from tests.browser.conftest import (
+    DESKTOP,
+    PHONE,
+    outbox_records,
+    sign_in,
+    until_controlled,
+    wait_until_outbox_empty,
+)
 from tests.factories import PASSWORD, login, make_invitation, make_team, make_user
 
 KINDS = ["thought", "feeling", "disagreement", "question", "goal"]
@@ -82,7 +89,7 @@ def test_a_phone_journey_from_invitation_through_offline_and_back(live_server, b
 
     # One entry of each kind, with the quick-capture form: the page stays, ready for the next.
     page.goto(f"{live_server}/write")
-    page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+    until_controlled(page)
     written = {kind: f"My {kind}, written online" for kind in KINDS}
     for kind, words in written.items():
         write_entry(page, kind, words)

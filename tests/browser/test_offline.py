@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from app.models import Entry, User
 from app.models.enums import Role
-from tests.browser.conftest import sign_in, wait_until_outbox_empty
+from tests.browser.conftest import sign_in, until_controlled, wait_until_outbox_empty
 from tests.factories import PASSWORD, make_team, make_user
 
 BODY = "#write-body"
@@ -30,7 +30,7 @@ def open_write(page: Any, base_url: str) -> None:
     page.goto(f"{base_url}/write")
     page.wait_for_selector(BODY)
     # The service worker controls the page, so static files also come when offline.
-    page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+    until_controlled(page)
 
 
 def queued_count(page: Any) -> int:
@@ -65,8 +65,6 @@ def test_entries_written_offline_are_sent_once_when_back_online(live_server, bro
     sign_in(page, live_server, user.username, PASSWORD)
 
     open_write(page, live_server)
-    page.reload()  # now under the service worker's control
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     page.fill(BODY, "Written online")
     page.click(SAVE)
     page.wait_for_selector(f"{RESULT}:has-text('Saved.')")

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from app.models import Entry, User
 from app.models.enums import Role
-from tests.browser.conftest import sign_in, wait_until_outbox_empty
+from tests.browser.conftest import sign_in, until_controlled, wait_until_outbox_empty
 from tests.factories import PASSWORD, login, make_team, make_user
 
 PROBLEMS = "[data-outbox-problems] .outbox__problem"
@@ -41,7 +41,7 @@ def test_an_offline_edit_that_meets_a_newer_version_shows_both_texts_and_loses_n
     sign_in(page, live_server, user.username, PASSWORD)
     page.goto(f"{live_server}/entries/{entry['id']}/edit")
     page.wait_for_selector("#edit-body")
-    page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+    until_controlled(page)
 
     context.set_offline(True)
     mine = "Rewritten on the laptop, without a connection"
@@ -107,7 +107,7 @@ def test_a_refused_offline_entry_sent_from_the_home_page_is_shown_later_with_its
     sign_in(page, live_server, user.username, PASSWORD)
     page.goto(f"{live_server}/write")
     page.wait_for_selector("#write-body")
-    page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+    until_controlled(page)
 
     context.set_offline(True)
     too_long = "A long day, written down in full. " * 150  # over the 5000-character limit
