@@ -79,3 +79,13 @@ def test_translate_to_dutch_and_back():
 )
 def test_accept_language_negotiation(header, expected):
     assert negotiate_locale(header) == expected
+
+
+@pytest.mark.parametrize(("header", "expected"), [("nl-NL,nl;q=0.9", "nl"), ("en-GB", "en")])
+def test_every_page_says_its_language_in_the_headers(client, header, expected):
+    """The service worker reads it to keep its offline page in the reader's language."""
+    for path in ("/login", "/offline", "/help"):
+        response = client.get(path, headers={"Accept-Language": header})
+        assert response.status_code == 200
+        assert response.headers["content-language"] == expected
+        assert f'<html lang="{expected}">' in response.text

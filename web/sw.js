@@ -8,18 +8,23 @@ const OFFLINE_URL = "/offline";
 // so the cached copy is the public page: nothing personal is stored on the device.
 const HELP_URL = "/help";
 
-self.addEventListener("install", (event) => {
-  event.waitUntil(
-    caches.open(CACHE).then((cache) =>
-      cache
-        .addAll([...STEM_PRECACHE, OFFLINE_URL])
-        .then(() => fetch(HELP_URL, { credentials: "omit" }))
-        .then((response) => {
-          if (!response.ok) throw new Error(`${HELP_URL}: ${response.status}`);
-          return cache.put(HELP_URL, response);
-        })
+// The offline page and "Help now" in one language: fetched without cookies (so the copies are
+// public pages, nothing personal is stored on the device) and asked for in the language of the
+// pages the person reads (`Content-Language` of the copy says which it is).
+function cacheShell(cache, language) {
+  const headers = language ? { "Accept-Language": language } : {};
+  return Promise.all(
+    [OFFLINE_URL, HELP_URL].map((url) =>
+      fetch(url, { credentials: "omit", headers }).then((response) => {
+        if (!response.ok) throw new Error(`${url}: ${response.status}`);
+        return cache.put(url, response);
+      })
     )
   );
+}
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(STEM_PRECACHE).then(() => cacheShell(cache))));
 });
 
 self.addEventListener("activate", (event) => {
@@ -37,6 +42,18 @@ self.addEventListener("activate", (event) => {
 
 self.addEventListener("message", (event) => {
   if (event.data === "skip-waiting") self.skipWaiting();
+  // A page says which language it is in: the shell follows when it is in another one.
+  if (event.data?.type === "stem-language" && /^[a-z]{2}(-[A-Za-z]{2})?$/.test(event.data.language)) {
+    const language = event.data.language;
+    event.waitUntil(
+      caches.open(CACHE).then((cache) =>
+        cache.match(OFFLINE_URL).then((cached) => {
+          if (cached && cached.headers.get("Content-Language") === language) return undefined;
+          return cacheShell(cache, language).catch(() => undefined); // offline: keep what is there
+        })
+      )
+    );
+  }
 });
 
 self.addEventListener("fetch", (event) => {

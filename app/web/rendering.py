@@ -118,6 +118,8 @@ def page(
     response: HTMLResponse = templates.TemplateResponse(
         request, name, values, status_code=refused.status if refused else status_code, headers=headers
     )
+    # Said in the headers too: the service worker keeps its offline page in the reader's language.
+    response.headers["Content-Language"] = locale
     return response
 
 

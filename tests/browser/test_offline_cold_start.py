@@ -146,3 +146,51 @@ def test_every_open_page_says_sent_and_the_journal_shows_what_arrived(
     journal.wait_for_selector("[data-outbox-sent]:has-text('Sent.')")
     assert journal.locator(WAITING).count() == 0
     assert "kept on this device" not in journal.inner_text("main")
+
+
+def test_the_shell_speaks_the_participants_language_and_follows_a_change(
+    live_server, browser_context_factory, db
+):
+    """A Dutch participant on an English browser gets the offline shell in Dutch, on a 390 px
+    phone; after they switch to English, the next offline start is in English."""
+    user = make_user(db, Role.participant, team=make_team(db), locale="nl")
+    context = browser_context_factory(locale="en-GB")
+    page = context.new_page()
+    sign_in(page, live_server, user.username, PASSWORD)
+    controlled(page, live_server)
+    page.close()
+
+    context.set_offline(True)
+    cold = context.new_page()
+    cold.goto(f"{live_server}/write")
+    cold.wait_for_selector(SHELL_FORM)
+    assert cold.locator("html").get_attribute("lang") == "nl"
+    assert cold.locator("h1").inner_text() == "Je bent offline"
+    assert cold.locator("label[for=write-body]").inner_text().startswith("Jouw woorden")
+    cold.fill("#write-body", "Geschreven in de trein")
+    cold.click(f"{SHELL_FORM} button[type=submit]:has-text('Bewaren op dit apparaat')")
+    cold.wait_for_selector(f"{WAITING}:has-text('trein')")
+    assert "wacht op verzenden" in cold.inner_text(WAITING).lower()
+    assert cold.evaluate("() => document.scrollingElement.scrollWidth") <= 390
+
+    context.set_offline(False)
+    cold.wait_for_function("() => !document.querySelector('meta[name=stem-offline-shell]')")
+    wait_until_outbox_empty(cold, str(user.id))
+    assert bodies(db, user) == ["Geschreven in de trein"]
+    cold.wait_for_selector("[data-outbox-sent]:has-text('Verstuurd. Je notities staan in je dagboek.')")
+
+    # They choose English; the shell on this device follows.
+    cold.click(".language-switch button[value=en]")
+    cold.wait_for_selector("html[lang=en]")
+    # The page loaded after the change tells the service worker, which renews its copies.
+    cold.wait_for_function(
+        """() => caches.match('/offline').then((shell) => shell?.headers.get('Content-Language') === 'en')"""
+    )
+    cold.wait_for_function(
+        """() => caches.match('/help').then((help) => help?.headers.get('Content-Language') === 'en')"""
+    )
+    context.set_offline(True)
+    later = context.new_page()
+    later.goto(f"{live_server}/")
+    later.wait_for_selector(SHELL_FORM)
+    assert later.locator("h1").inner_text() == "You are offline"

@@ -126,3 +126,66 @@ def test_at_200_percent_text_nothing_scrolls_sideways_and_targets_stay_large(
             )
         problems.extend(f"{url}: small target {what}" for what in page.evaluate(SMALL_TARGETS, MIN_TARGET))
     assert problems == [], "\n".join(problems)
+
+
+# A 390×844 phone with the on-screen keyboard open: the keyboard takes about 336 px, and the
+# page's viewport says `interactive-widget=resizes-content`, so the page is laid out in what is
+# left (as Chrome on Android does). A smaller viewport is exactly that.
+KEYBOARD_OPEN = {"width": 390, "height": 844 - 336}
+
+# How much of the text box a person sees while writing: the box scrolled to the top of the
+# screen, less whatever a bar that sticks to the bottom of the screen covers, in lines of text.
+VISIBLE_LINES = """() => {
+  const box = document.querySelector('textarea[name=body]');
+  box.scrollIntoView({block: 'start'});
+  const style = getComputedStyle(box);
+  const lineHeight = parseFloat(style.lineHeight);
+  const inner = box.getBoundingClientRect();
+  const top = Math.max(0, inner.top + parseFloat(style.borderTopWidth) + parseFloat(style.paddingTop));
+  let bottom = Math.min(window.innerHeight,
+    inner.bottom - parseFloat(style.borderBottomWidth) - parseFloat(style.paddingBottom));
+  const bar = box.form.querySelector('.form-actions');
+  const barBox = bar.getBoundingClientRect();
+  if (barBox.top < bottom && barBox.bottom > top) bottom = Math.min(bottom, barBox.top);
+  return {lines: (bottom - top) / lineHeight, bar: Math.round(barBox.height),
+          sticky: getComputedStyle(bar).position, viewport: window.innerHeight};
+}"""
+
+
+@pytest.mark.parametrize("locale", ["en", "nl"])
+@pytest.mark.parametrize("path", ["/write", "/offline"])
+def test_at_200_percent_text_with_the_keyboard_open_five_lines_of_writing_stay_visible(
+    live_server, browser_context_factory, world, db, locale, path
+):
+    db.execute(update(User).values(locale=locale))
+    db.commit()
+    context = browser_context_factory(PHONE, locale="nl-NL" if locale == "nl" else "en-GB")
+    page = context.new_page()
+    sign_in(page, live_server, world.users["owner"].username, PASSWORD)
+    page.goto(f"{live_server}/write")
+    viewport_meta = page.locator("meta[name=viewport]").get_attribute("content")
+    # The simulation below is what Chrome on Android does only with this setting.
+    assert "interactive-widget=resizes-content" in viewport_meta
+    large_text(page, context)
+    page.set_viewport_size(KEYBOARD_OPEN)
+    page.goto(f"{live_server}{path}")
+    page.wait_for_selector("textarea[name=body]")
+    page.fill("textarea[name=body]", "\n".join(f"line {n}" for n in range(1, 13)))
+    page.focus("textarea[name=body]")
+    # A draft note appears in the bar once something is typed: measure with it there.
+    if path == "/write":
+        page.wait_for_function("() => document.querySelector('[data-draft-status]').textContent !== ''")
+    seen = page.evaluate(VISIBLE_LINES)
+    assert seen["lines"] >= 5, seen
+    # The save button is still within reach: below the text, not gone.
+    assert page.locator("button[type=submit].button--big").is_visible()
+
+    # With normal text and the keyboard open the bar stays at the bottom of the screen, in reach
+    # of the thumb, and still leaves room to write.
+    cdp = context.new_cdp_session(page)
+    cdp.send("Page.setFontSizes", {"fontSizes": {"standard": 16, "fixed": 13}})
+    page.reload()
+    page.fill("textarea[name=body]", "\n".join(f"line {n}" for n in range(1, 13)))
+    seen = page.evaluate(VISIBLE_LINES)
+    assert seen["sticky"] == "sticky", seen
+    assert seen["lines"] >= 5, seen

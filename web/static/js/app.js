@@ -35,6 +35,14 @@ if ("serviceWorker" in navigator) {
     .catch(() => {
       /* Without a service worker Stem still works online; nothing to tell the user. */
     });
+  // The offline page on this device follows the language of the pages the person reads.
+  if (!document.querySelector('meta[name="stem-offline-shell"]')) {
+    navigator.serviceWorker.ready
+      .then((registration) =>
+        registration.active?.postMessage({ type: "stem-language", language: document.documentElement.lang })
+      )
+      .catch(() => undefined);
+  }
 }
 
 if (outboxAvailable()) {
