@@ -473,6 +473,7 @@ class Generator:
                 "participant_id": pid,
                 "audience": "team" if to_team else "clinician",
                 "clinician_id": clinician["id"] if clinician else None,
+                "team_id": team.id if to_team else None,
                 "created_at": shared_at,
                 "revoked_at": revoked,
             }

@@ -3,11 +3,11 @@
 import uuid
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import func, update
+from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
-from app.models import CareTeam, Invitation, TeamMembership, User
-from app.models.enums import Role
+from app.models import CareTeam, Invitation, Share, TeamMembership, TeamShareDecision, User
+from app.models.enums import Role, ShareAudience
 from app.models.types import utcnow
 
 
@@ -82,6 +82,33 @@ def teams_with_counts(
 
 def membership(session: Session, team_id: uuid.UUID, user_id: uuid.UUID) -> TeamMembership | None:
     return session.get(TeamMembership, (team_id, user_id))
+
+
+def end_membership(session: Session, member: TeamMembership) -> int:
+    """Someone leaves a team, with what follows for what was shared in it: a participant's shares
+    with that whole team end (revoked now, so their sharing history shows it; the new team does
+    not inherit them), and the participant's and clinicians' answers about who joined later go
+    (a clinician who comes back is a new joiner). Returns the number of team shares ended."""
+    ended = 0
+    if member.member_role == Role.participant:
+        result = session.execute(
+            update(Share)
+            .where(
+                col(Share.participant_id) == member.user_id,
+                col(Share.audience) == ShareAudience.team,
+                col(Share.team_id) == member.team_id,
+                col(Share.revoked_at).is_(None),
+            )
+            .values(revoked_at=utcnow())
+        )
+        ended = int(getattr(result, "rowcount", 0) or 0)
+        who = col(TeamShareDecision.participant_id) == member.user_id
+    else:
+        who = col(TeamShareDecision.clinician_id) == member.user_id
+    session.execute(delete(TeamShareDecision).where(who, col(TeamShareDecision.team_id) == member.team_id))
+    session.delete(member)
+    session.flush()
+    return ended
 
 
 def members_of(

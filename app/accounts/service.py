@@ -1,6 +1,7 @@
 """The rules of accounts, care teams and enrollment. Functions flush; the request commits."""
 
 import re
+import unicodedata
 import uuid
 from datetime import timedelta
 from typing import NoReturn
@@ -38,7 +39,7 @@ from app.accounts.schemas import (
     UserAdminView,
     UserPublic,
 )
-from app.accounts.throttle import throttle_keys, throttle_store
+from app.accounts.throttle import ThrottleKey, refusals_recorded, throttle_keys, throttle_store
 from app.audit import service as audit
 from app.config import get_settings
 from app.errors import (
@@ -66,7 +67,14 @@ def normalise_username(username: str) -> str:
     return username.strip().lower()
 
 
-def _check_username(session: Session, username: str) -> str:
+USERNAME_TAKEN = N_("This username is already taken. Try another.")
+# Registering with a code tells whether a username exists: that answer is counted per code and
+# per address, so a code cannot be used to list the usernames of a clinic.
+REGISTER_PROBES_PER_CODE = 10
+REGISTER_PROBES_PER_ADDRESS = 30
+
+
+def _check_username(session: Session, username: str, *, taken_check: bool = True) -> str:
     username = normalise_username(username)
     if not _USERNAME.fullmatch(username):
         raise InvalidInput(
@@ -76,8 +84,8 @@ def _check_username(session: Session, username: str) -> str:
             ),
             field="username",
         )
-    if repository.username_taken(session, username):
-        raise Conflict(N_("This username is already taken. Try another."), field="username")
+    if taken_check and repository.username_taken(session, username):
+        raise Conflict(USERNAME_TAKEN, field="username")
     return username
 
 
@@ -138,13 +146,82 @@ def preview_invitation(session: Session, *, typed_code: str) -> tuple[Invitation
     return invitation, team
 
 
+# --- names people see -----------------------------------------------------------------------
+
+# Characters a person cannot see that can make one name look like another or change the order in
+# which it is shown: controls, formatting characters (bidirectional overrides and isolates,
+# zero-width spaces), private use, unassigned. The zero-width (non-)joiners stay: some scripts
+# need them inside names.
+_HIDDEN_CATEGORIES = {"Cc", "Cf", "Co", "Cn", "Cs"}
+_NAME_JOINERS = {"\u200c", "\u200d"}
+NAME_IN_USE = N_(
+    "Someone in this care team already uses this name. Add something that tells you apart, "
+    "such as an initial."
+)
+
+
+def clean_display_name(value: str) -> str:
+    name = " ".join(value.split())
+    if not name:
+        raise InvalidInput(N_("This field is required."), field="display_name")
+    if any(unicodedata.category(char) in _HIDDEN_CATEGORIES and char not in _NAME_JOINERS for char in name):
+        raise InvalidInput(
+            N_("A name cannot contain invisible characters or characters that change the writing direction."),
+            field="display_name",
+        )
+    return name
+
+
+def name_key(name: str) -> str:
+    """Two names that read the same are the same: compatibility forms (full-width letters,
+    ligatures) folded, case folded, spaces collapsed."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def _check_name_free(
+    session: Session, name: str, team_ids: list[uuid.UUID], *, except_user: uuid.UUID | None = None
+) -> None:
+    """Within a team every name is one person: nobody can pass as a colleague."""
+    key = name_key(name)
+    for team_id in team_ids:
+        for _member, user in repository.members_of(session, team_id):
+            if user.id != except_user and name_key(user.display_name) == key:
+                raise Conflict(NAME_IN_USE, field="display_name", code="name_in_use")
+
+
+def _register_keys(invitation: Invitation, client_address: str) -> list[ThrottleKey]:
+    settings = get_settings()
+    keyed = throttle_keys(str(invitation.id), client_address, settings)
+    return [
+        ThrottleKey("reg-code:" + keyed[0].key.removeprefix("account:"), REGISTER_PROBES_PER_CODE),
+        ThrottleKey("reg-addr:" + keyed[1].key.removeprefix("address:"), REGISTER_PROBES_PER_ADDRESS),
+    ]
+
+
 def register(session: Session, *, data: RegisterRequest) -> User:
+    """Everything else is checked before whether the username is free, and that answer is
+    throttled per code and per address (a taken name counts as a probe)."""
     invitation = _usable_invitation(session, data.invitation_code)
-    username = _check_username(session, data.username)
-    _check_new_password(data.password, username=username, display_name=data.display_name)
+    keys = _register_keys(invitation, audit.client_address_var.get() or "unknown")
+    store = throttle_store()
+    wait = store.retry_after(keys)
+    if wait:
+        raise TooManyRequests(
+            N_("Too many attempts. Wait {minutes} minutes and try again."),
+            retry_after=wait,
+            minutes=max(1, (wait + 59) // 60),
+        )
+    username = _check_username(session, data.username, taken_check=False)
+    display_name = clean_display_name(data.display_name)
+    _check_name_free(session, display_name, [invitation.team_id])
+    _check_new_password(data.password, username=username, display_name=display_name)
+    if repository.username_taken(session, username):
+        session.rollback()  # the probe is counted in a transaction of its own
+        store.record_failure(keys)
+        raise Conflict(USERNAME_TAKEN, field="username")
     user = User(
         username=username,
-        display_name=data.display_name,
+        display_name=display_name,
         password_hash=hash_password(data.password),
         role=invitation.role,
         discipline=invitation.discipline if invitation.role == Role.clinician else None,
@@ -154,7 +231,7 @@ def register(session: Session, *, data: RegisterRequest) -> User:
     try:
         session.flush()
     except IntegrityError:
-        raise Conflict(N_("This username is already taken. Try another."), field="username") from None
+        raise Conflict(USERNAME_TAKEN, field="username") from None
     if not repository.claim_invitation(session, invitation.id, user.id):
         # Someone registered with the same code a moment ago; the request rolls back whole.
         raise Gone(
@@ -181,6 +258,7 @@ def create_user(
 ) -> User:
     """Accounts made by an operator (the first admin, demo data) rather than by invitation."""
     username = _check_username(session, username)
+    display_name = clean_display_name(display_name)
     if check_password:
         _check_new_password(password, username=username, display_name=display_name)
     user = User(
@@ -201,8 +279,10 @@ def create_user(
 WRONG_CREDENTIALS = N_("The username or password is not correct.")
 
 
-def _throttled(wait: int) -> NoReturn:
-    audit.record_alone(action="auth.login", outcome="throttled")
+def _throttled(wait: int, key: ThrottleKey) -> NoReturn:
+    # One audit row per key and window; every refusal still has its line in the security log.
+    if refusals_recorded.first(key, throttle_store().window_of(key)):
+        audit.record_alone(action="auth.login", outcome="throttled")
     raise TooManyRequests(
         N_("Too many attempts. Wait {minutes} minutes and try again."),
         retry_after=wait,
@@ -217,7 +297,7 @@ def authenticate(session: Session, *, username: str, password: str, client_addre
     store = throttle_store()
     wait = store.retry_after([account_key])
     if wait:
-        _throttled(wait)
+        _throttled(wait, account_key)
     # The address key alone does not refuse a correct password: behind a proxy that hides the
     # clients' addresses everyone shares one, and anyone's failures would lock everyone out.
     # Over it, a wrong password gets the 429 (and still counts for its account).
@@ -231,7 +311,7 @@ def authenticate(session: Session, *, username: str, password: str, client_addre
         session.rollback()
         store.record_failure(keys)
         if address_wait:
-            _throttled(address_wait)
+            _throttled(address_wait, address_key)
         audit.record_alone(action="auth.login", subject_id=subject_id, outcome="failed")
         raise NotAuthenticated(WRONG_CREDENTIALS, code="wrong_credentials")
     if needs_rehash(user.password_hash):
@@ -337,9 +417,14 @@ def update_profile(session: Session, *, actor: User, data: ProfileUpdate) -> Use
         except (ZoneInfoNotFoundError, ValueError):
             raise InvalidInput(N_("This is not a known time zone."), field="time_zone") from None
     if "display_name" in changes:
-        changes["display_name"] = " ".join(changes["display_name"].split())
-        if not changes["display_name"]:
-            raise InvalidInput(N_("This field is required."), field="display_name")
+        changes["display_name"] = clean_display_name(changes["display_name"])
+        if name_key(changes["display_name"]) != name_key(actor.display_name):
+            _check_name_free(
+                session,
+                changes["display_name"],
+                repository.team_ids_of(session, actor.id),
+                except_user=actor.id,
+            )
     for name, value in changes.items():
         setattr(actor, name, value)
     session.add(actor)
@@ -479,6 +564,7 @@ def add_member(session: Session, *, actor: User, team_id: uuid.UUID, user_id: uu
             N_("A participant belongs to one care team. Remove them from their team first."),
             field="user_id",
         )
+    _check_name_free(session, user.display_name, [team_id])
     member = TeamMembership(team_id=team_id, user_id=user.id, member_role=user.role)
     session.add(member)
     try:
@@ -495,8 +581,7 @@ def remove_member(session: Session, *, actor: User, team_id: uuid.UUID, user_id:
     member = repository.membership(session, team_id, user_id)
     if member is None:
         raise NotFound(N_("This person is not a member of this team."))
-    session.delete(member)
-    session.flush()
+    repository.end_membership(session, member)
     audit.record(session, action="admin.member_remove", actor=actor, subject_id=user_id, target=team_id)
 
 

@@ -8,7 +8,9 @@ account's counter; the address counter runs out with its window.
 import hashlib
 import hmac
 import math
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
@@ -57,6 +59,9 @@ class LoginThrottleStore(Protocol):
     def record_failure(self, keys: list[ThrottleKey]) -> None:
         """Counted in a transaction of its own: a failed login rolls the request back."""
 
+    def window_of(self, key: ThrottleKey) -> str:
+        """Which window the key is counted in now (a read): the same text until it starts anew."""
+
     def clear(self, session: Session, key: ThrottleKey) -> None:
         """Within the request's transaction: the counter resets only if the login commits."""
 
@@ -100,6 +105,13 @@ class DatabaseThrottleStore:
                 session.execute(statement)
             session.commit()
 
+    def window_of(self, key: ThrottleKey) -> str:
+        with open_session(write=False) as session:
+            started = session.exec(
+                select(LoginThrottle.window_started_at).where(col(LoginThrottle.key) == key.key)
+            ).first()
+        return started.isoformat() if started else ""
+
     def clear(self, session: Session, key: ThrottleKey) -> None:
         session.execute(update(LoginThrottle).where(col(LoginThrottle.key) == key.key).values(failures=0))
 
@@ -130,6 +142,10 @@ class RedisThrottleStore:
         for key in keys:
             self.limiter.hit(self._rate(key), self.NAMESPACE, key.key)
 
+    def window_of(self, key: ThrottleKey) -> str:
+        stats = self.limiter.get_window_stats(self._rate(key), self.NAMESPACE, key.key)
+        return str(round(stats.reset_time))
+
     def clear(self, session: Session, key: ThrottleKey) -> None:
         self.limiter.clear(self._rate(key), self.NAMESPACE, key.key)
 
@@ -147,3 +163,29 @@ def _store_for(redis_url: str, window_seconds: int) -> LoginThrottleStore:
 def throttle_store() -> LoginThrottleStore:
     settings = get_settings()
     return _store_for(settings.redis_url, settings.login_throttle_window_seconds)
+
+
+class RefusalMemory:
+    """Which (key, window) pairs this process has already written a "throttled" audit row for:
+    an attacker's refused attempts then cost a read each, not a durable write. Bounded: the
+    oldest pairs are forgotten first (at worst a second row for a long-running attack)."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self.size = size
+        self._seen: OrderedDict[tuple[str, str], None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def first(self, key: ThrottleKey, window: str) -> bool:
+        """True once per key and window: the refusal that is written down."""
+        pair = (key.key, window)
+        with self._lock:
+            if pair in self._seen:
+                self._seen.move_to_end(pair)
+                return False
+            self._seen[pair] = None
+            while len(self._seen) > self.size:
+                self._seen.popitem(last=False)
+            return True
+
+
+refusals_recorded = RefusalMemory()

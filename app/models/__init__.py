@@ -22,7 +22,7 @@ from app.models.login_session import LoginSession  # noqa: E402
 from app.models.login_throttle import LoginThrottle  # noqa: E402
 from app.models.response import EntryResponse  # noqa: E402
 from app.models.share import Share  # noqa: E402
-from app.models.team import CareTeam, TeamMembership  # noqa: E402
+from app.models.team import CareTeam, TeamMembership, TeamShareDecision  # noqa: E402
 from app.models.user import User  # noqa: E402
 
 __all__ = [
@@ -40,5 +40,6 @@ __all__ = [
     "LoginThrottle",
     "Share",
     "TeamMembership",
+    "TeamShareDecision",
     "User",
 ]

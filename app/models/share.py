@@ -29,5 +29,10 @@ class Share(SQLModel, table=True):
     participant_id: uuid.UUID = reference("users.id")
     audience: ShareAudience = Field(sa_column=Column(enum_column_type(ShareAudience), nullable=False))
     clinician_id: uuid.UUID | None = reference("users.id", nullable=True)
+    # For a share with the whole team: which team that was when the participant shared. The team
+    # as it was then, not whoever is in it now: a clinician who joins later sees it only once the
+    # participant agrees (TeamShareDecision), and a participant's move to another team ends it.
+    # None (a share from before teams were recorded, with no team left) is visible to nobody.
+    team_id: uuid.UUID | None = reference("care_teams.id", nullable=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))

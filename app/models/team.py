@@ -1,7 +1,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Column, Index, String, text
+from sqlalchemy import Boolean, Column, Index, String, text
 from sqlmodel import Field, SQLModel
 
 from app.models.enums import Role
@@ -39,3 +39,17 @@ class TeamMembership(SQLModel, table=True):
     # A copy of the user's role (which never changes), so the database can hold the rule above.
     member_role: Role = Field(sa_column=Column(enum_column_type(Role), nullable=False))
     joined_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class TeamShareDecision(SQLModel, table=True):
+    """A participant's answer to "this clinician joined your team: may they see what you had
+    shared with the whole team before?". Without a row (or with `allowed` false) a clinician
+    who joined the team after a team share sees only team shares made after they joined."""
+
+    __tablename__ = "team_share_decisions"
+
+    participant_id: uuid.UUID = reference("users.id", primary_key=True)
+    clinician_id: uuid.UUID = reference("users.id", primary_key=True, index=True)
+    team_id: uuid.UUID = reference("care_teams.id", primary_key=True)
+    allowed: bool = Field(sa_column=Column(Boolean(), nullable=False))
+    decided_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))

@@ -9,7 +9,13 @@ from pydantic import BaseModel, Field
 from app.accounts.schemas import SignInEvent
 from app.journal.schemas import EntryPublic
 from app.models.enums import Discipline
-from app.sharing.schemas import AccessLogItem, AppointmentPublic, ResponsePublic, SharePublic
+from app.sharing.schemas import (
+    AccessLogItem,
+    AppointmentPublic,
+    ResponsePublic,
+    SharePublic,
+    TeamJoinerDecided,
+)
 from app.validation import StrictModel
 
 
@@ -38,6 +44,9 @@ class ParticipantExport(BaseModel):
     responses: list[ResponsePublic]
     appointments: list[AppointmentPublic]
     access_log: list[AccessLogItem]
+    team_joiner_answers: list[TeamJoinerDecided] = Field(
+        description="My answers about clinicians who joined my team later: may they see earlier team shares"
+    )
     sign_ins: list[SignInEvent] = Field(description="My own sign-ins, failed attempts and sign-outs")
 
 

@@ -45,6 +45,7 @@ def export_participant(session: Session, *, actor: User) -> ParticipantExport:
         responses=sharing_service.responses_on_my_entries(session, actor=actor, entry_ids=entry_ids),
         appointments=sharing_service.list_appointments(session, actor=actor, include_past=True),
         access_log=sharing_service.access_log(session, actor=actor),
+        team_joiner_answers=sharing_service.team_joiner_answers(session, actor=actor),
         sign_ins=accounts_service.sign_in_history(session, actor=actor),
     )
 

@@ -22,6 +22,9 @@ from app.sharing.schemas import (
     ResponsePublic,
     ShareCreate,
     SharePublic,
+    TeamJoiner,
+    TeamJoinerDecided,
+    TeamJoinerDecision,
 )
 
 router = APIRouter(prefix="/api/v1")
@@ -61,6 +64,20 @@ def revoke_share(
 def access_log(user: CurrentParticipant, session: SessionDep) -> list[AccessLogItem]:
     """Who viewed what I shared, newest first."""
     return service.access_log(session, actor=user)
+
+
+@router.get("/me/team-joiners", tags=["sharing"])
+def team_joiners(user: CurrentParticipant, session: SessionDep) -> list[TeamJoiner]:
+    """Clinicians who joined my team after me, not yet answered: they see what I share with the
+    whole team from their joining on, and what I shared with it before only if I say yes."""
+    return service.team_joiners(session, actor=user)
+
+
+@router.put("/me/team-joiners/{clinician_id}", tags=["sharing"])
+def decide_team_joiner(
+    clinician_id: uuid.UUID, data: TeamJoinerDecision, user: CurrentParticipant, session: SessionDep
+) -> TeamJoinerDecided:
+    return service.decide_team_joiner(session, actor=user, clinician_id=clinician_id, data=data)
 
 
 @router.post("/entries/{entry_id}/responses", status_code=status.HTTP_201_CREATED, tags=["responses"])

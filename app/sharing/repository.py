@@ -27,6 +27,7 @@ from app.models import (
     EntryResponse,
     Share,
     TeamMembership,
+    TeamShareDecision,
     User,
 )
 from app.models.enums import Discipline, ResponseKind, Role, ShareAudience
@@ -61,11 +62,31 @@ def live_share_for(clinician_id: uuid.UUID, entry: Any, author: Any = None) -> C
     conditions = [
         col(Share.entry_id) == entry,
         col(Share.revoked_at).is_(None),
-        or_(col(Share.audience) == ShareAudience.team, col(Share.clinician_id) == clinician_id),
+        or_(col(Share.clinician_id) == clinician_id, _team_share_reaches(clinician_id)),
     ]
     if author is not None:
         conditions.append(col(Share.participant_id) == author)
     return exists().where(*conditions)
+
+
+def _team_share_reaches(clinician_id: uuid.UUID) -> ColumnElement[bool]:
+    """SQL condition on a share row: shared with the whole team, and this clinician is in the team
+    it was shared with, and was already when it was shared, or joined later and the participant
+    agreed that they may see earlier team shares."""
+    membership = aliased(TeamMembership)
+    agreed = exists().where(
+        col(TeamShareDecision.participant_id) == Share.participant_id,
+        col(TeamShareDecision.clinician_id) == clinician_id,
+        col(TeamShareDecision.team_id) == Share.team_id,
+        col(TeamShareDecision.allowed).is_(True),
+    )
+    in_that_team = exists().where(
+        col(membership.team_id) == Share.team_id,
+        col(membership.user_id) == clinician_id,
+        col(membership.member_role) == Role.clinician,
+        or_(col(membership.joined_at) <= Share.created_at, agreed),
+    )
+    return and_(col(Share.audience) == ShareAudience.team, in_that_team)
 
 
 def _visible(clinician_id: uuid.UUID) -> list[ColumnElement[bool]]:
@@ -480,4 +501,83 @@ def participants_of_clinician(session: Session, clinician_id: uuid.UUID) -> Sequ
             col(User.is_active).is_(True),
         )
         .order_by(col(User.display_name))
+    ).all()
+
+
+# --- who joined the team later ------------------------------------------------------------
+
+
+class Joiner(NamedTuple):
+    clinician: User
+    joined_at: datetime
+    earlier_team_shares: int
+
+
+def undecided_joiners(session: Session, participant_id: uuid.UUID, team_id: uuid.UUID) -> list[Joiner]:
+    """Active clinicians of the team who joined after the participant did, after at least one
+    of the participant's live team shares in this team, and whom the participant has not answered
+    yet; each with the number of those earlier shares. Oldest join first."""
+    mine = aliased(TeamMembership)
+    theirs = aliased(TeamMembership)
+    author_id = participant_id  # the participant's own entries, scoped to them
+    own_live_entries = select(Entry.id).where(
+        col(Entry.author_id) == author_id, col(Entry.deleted_at).is_(None)
+    )
+    earlier = (
+        select_columns(func.count())
+        .where(
+            col(Share.participant_id) == participant_id,
+            col(Share.audience) == ShareAudience.team,
+            col(Share.team_id) == team_id,
+            col(Share.revoked_at).is_(None),
+            col(Share.created_at) < col(theirs.joined_at),
+            col(Share.entry_id).in_(own_live_entries),
+        )
+        .scalar_subquery()
+    )
+    answered = exists().where(
+        col(TeamShareDecision.participant_id) == participant_id,
+        col(TeamShareDecision.clinician_id) == col(theirs.user_id),
+        col(TeamShareDecision.team_id) == team_id,
+    )
+    statement = (
+        select_columns(User, col(theirs.joined_at), earlier)
+        .join(theirs, col(theirs.user_id) == User.id)
+        .join(mine, and_(col(mine.team_id) == col(theirs.team_id), col(mine.user_id) == participant_id))
+        .where(
+            col(theirs.team_id) == team_id,
+            col(theirs.member_role) == Role.clinician,
+            col(User.is_active).is_(True),
+            col(theirs.joined_at) > col(mine.joined_at),
+            earlier > 0,
+            ~answered,
+        )
+        .order_by(col(theirs.joined_at), col(User.id))
+    )
+    return [
+        Joiner(user, joined_at, int(count)) for user, joined_at, count in session.execute(statement).all()
+    ]
+
+
+def decide_joiner(
+    session: Session, *, participant_id: uuid.UUID, clinician_id: uuid.UUID, team_id: uuid.UUID, allowed: bool
+) -> TeamShareDecision:
+    decision = session.get(TeamShareDecision, (participant_id, clinician_id, team_id))
+    if decision is None:
+        decision = TeamShareDecision(
+            participant_id=participant_id, clinician_id=clinician_id, team_id=team_id, allowed=allowed
+        )
+        session.add(decision)
+    else:
+        decision.allowed = allowed
+        decision.decided_at = utcnow()
+    session.flush()
+    return decision
+
+
+def decisions_of(session: Session, participant_id: uuid.UUID) -> Sequence[TeamShareDecision]:
+    return session.exec(
+        select(TeamShareDecision)
+        .where(col(TeamShareDecision.participant_id) == participant_id)
+        .order_by(col(TeamShareDecision.decided_at))
     ).all()

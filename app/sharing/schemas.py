@@ -43,6 +43,31 @@ class SharePublic(BaseModel):
     revoked_at: datetime | None
 
 
+class TeamJoiner(BaseModel):
+    """A clinician who joined the participant's team after something was shared with the whole
+    team, not yet answered: the participant decides whether they may see what was shared with
+    the team before they joined (`earlier_team_shares` of them); new team shares they see."""
+
+    clinician_id: uuid.UUID
+    clinician_name: str
+    clinician_discipline: Discipline | None
+    joined_at: datetime
+    earlier_team_shares: int
+
+
+class TeamJoinerDecision(_Strict):
+    """`allowed: true` lets the clinician see what was shared with the whole team before they
+    joined; `false` keeps those from them (what is shared with the team from now on they see)."""
+
+    allowed: bool
+
+
+class TeamJoinerDecided(BaseModel):
+    clinician_id: uuid.UUID
+    allowed: bool
+    decided_at: datetime
+
+
 class ResponseCreate(_Strict):
     kind: ResponseKind
     body: str | None = Field(default=None, max_length=4000)

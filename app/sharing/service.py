@@ -38,6 +38,9 @@ from app.sharing.schemas import (
     ResponseToMe,
     ShareCreate,
     SharePublic,
+    TeamJoiner,
+    TeamJoinerDecided,
+    TeamJoinerDecision,
 )
 
 OUTCOME_KINDS = {EntryKind.disagreement, EntryKind.goal}
@@ -87,6 +90,7 @@ def share_entries(
     """Share one or more own entries; sharing again with the same audience changes nothing."""
     entries = [_own_live_entry(session, actor, entry_id) for entry_id in dict.fromkeys(entry_ids)]
     clinicians = _team_clinicians(session, actor)
+    team_id = accounts_repository.participant_team_id(session, actor.id)
     targets: list[uuid.UUID | None]
     if data.audience == "team":
         targets = [None]
@@ -100,7 +104,12 @@ def share_entries(
             )
         targets = list(chosen)
     live = repository.live_shares_of_entries(session, [entry.id for entry in entries])
-    existing = {(share.entry_id, share.clinician_id): share for share in live}
+    # A team share counts only for the team the participant is in now.
+    existing = {
+        (share.entry_id, share.clinician_id): share
+        for share in live
+        if share.clinician_id is not None or share.team_id == team_id
+    }
     result = []
     for entry in entries:
         for clinician_id in targets:
@@ -111,6 +120,7 @@ def share_entries(
                     participant_id=actor.id,
                     audience=ShareAudience.team if clinician_id is None else ShareAudience.clinician,
                     clinician_id=clinician_id,
+                    team_id=team_id if clinician_id is None else None,
                 )
                 session.add(share)
                 session.flush()
@@ -187,6 +197,68 @@ def revoke_share(session: Session, *, actor: User, entry_id: uuid.UUID, share_id
         session.refresh(share)
         audit.record(session, action="share.revoke", actor=actor, subject_id=actor.id, target=share.entry_id)
     return _share_public(share, accounts_repository.users_by_ids(session, [share.clinician_id]))
+
+
+# --- who joined the team later -------------------------------------------------------------
+
+JOINER_NOT_FOUND = N_("This person did not join your care team after you.")
+
+
+def team_joiners(session: Session, *, actor: User) -> list[TeamJoiner]:
+    """Clinicians who joined my team after me and whom I have not answered yet: what I shared
+    with the whole team before they joined stays hidden from them until I say yes."""
+    team_id = accounts_repository.participant_team_id(session, actor.id)
+    if team_id is None:
+        return []
+    return [
+        TeamJoiner(
+            clinician_id=joiner.clinician.id,
+            clinician_name=joiner.clinician.display_name,
+            clinician_discipline=joiner.clinician.discipline,
+            joined_at=joiner.joined_at,
+            earlier_team_shares=joiner.earlier_team_shares,
+        )
+        for joiner in repository.undecided_joiners(session, actor.id, team_id)
+    ]
+
+
+def decide_team_joiner(
+    session: Session, *, actor: User, clinician_id: uuid.UUID, data: TeamJoinerDecision
+) -> TeamJoinerDecided:
+    """May this clinician, who joined my team after me, see what I shared with the whole team
+    before they joined? Can be answered again (a no after a yes hides those shares at once)."""
+    team_id = accounts_repository.participant_team_id(session, actor.id)
+    mine = accounts_repository.membership(session, team_id, actor.id) if team_id else None
+    theirs = accounts_repository.membership(session, team_id, clinician_id) if team_id else None
+    if (
+        team_id is None
+        or mine is None
+        or theirs is None
+        or theirs.member_role != Role.clinician
+        or theirs.joined_at <= mine.joined_at
+    ):
+        raise NotFound(JOINER_NOT_FOUND, field="clinician_id")
+    decision = repository.decide_joiner(
+        session, participant_id=actor.id, clinician_id=clinician_id, team_id=team_id, allowed=data.allowed
+    )
+    audit.record(
+        session,
+        action="share.joiner_allowed" if data.allowed else "share.joiner_kept_out",
+        actor=actor,
+        subject_id=actor.id,
+        target=clinician_id,
+    )
+    return TeamJoinerDecided(
+        clinician_id=clinician_id, allowed=decision.allowed, decided_at=decision.decided_at
+    )
+
+
+def team_joiner_answers(session: Session, *, actor: User) -> list[TeamJoinerDecided]:
+    """Every answer I gave about a clinician who joined my team later (for my export)."""
+    return [
+        TeamJoinerDecided(clinician_id=d.clinician_id, allowed=d.allowed, decided_at=d.decided_at)
+        for d in repository.decisions_of(session, actor.id)
+    ]
 
 
 def access_log(session: Session, *, actor: User) -> list[AccessLogItem]:

@@ -177,14 +177,20 @@ DONE_MESSAGES = {
     "raised_agenda": N_(
         "Shared with the person you chose, and on the agenda of your next appointment with them."
     ),
+    "joiner_allowed": N_(
+        "Done. They can now also read what you shared with the whole team before they joined."
+    ),
+    "joiner_kept_out": N_("Done. They read only what you share with the whole team from now on."),
     "appointment": N_("The appointment is saved."),
     "agenda": N_("The agenda is saved."),
+    "cancelled": N_("The appointment is cancelled. What you shared stays shared."),
     # the clinician's preparation
     "seen": N_("Marked as seen."),
     "reply": N_("Reply sent. The participant can read it."),
     "discussed": N_("Marked as discussed."),
     "resolved": N_("Marked as discussed: agreed. It no longer shows under disagreements."),
     "planned": N_("Appointment planned."),
+    "cancelled_clinician": N_("The appointment is cancelled. The participant sees that it is gone."),
 }
 
 

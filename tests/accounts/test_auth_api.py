@@ -243,6 +243,8 @@ def test_redis_throttle_store_counts_and_clears():
     assert store.retry_after([key]) == 0
     store.record_failure([key])
     assert 0 < store.retry_after([key]) <= 60
+    window = store.window_of(key)
+    assert window and store.window_of(key) == window  # the same window until it starts anew
     store.clear(None, key)  # type: ignore[arg-type]
     assert store.retry_after([key]) == 0
 

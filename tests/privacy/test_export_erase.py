@@ -12,9 +12,11 @@ from app.models import (
     LoginSession,
     Share,
     TeamMembership,
+    TeamShareDecision,
     User,
 )
-from tests.factories import PASSWORD
+from app.models.enums import Role
+from tests.factories import PASSWORD, make_user
 from tests.sharing.conftest import CANARY, in_future
 
 
@@ -24,7 +26,7 @@ def _count(db, model) -> int:
     return db.exec(select(func.count()).select_from(model)).one()
 
 
-def test_export_holds_everything_of_mine_and_nothing_of_others(world):
+def test_export_holds_everything_of_mine_and_nothing_of_others(world, db):
     owner, psych = world.clients["owner"], world.clients["psych"]
     psych.get(f"/api/v1/clinician/participants/{world.users['owner'].id}/entries")
     psych.post(
@@ -35,6 +37,8 @@ def test_export_holds_everything_of_mine_and_nothing_of_others(world):
         json={"participant_id": str(world.users["owner"].id), "starts_at": in_future()},
     )
     world.clients["fellow"].post("/api/v1/entries", json={"kind": "thought", "body": "fellow's own words"})
+    joiner = make_user(db, Role.clinician, team=world.team)
+    assert owner.put(f"/api/v1/me/team-joiners/{joiner.id}", json={"allowed": False}).status_code == 200
     response = owner.get("/api/v1/me/export")
     assert response.status_code == 200
     assert "attachment" in response.headers["content-disposition"]
@@ -49,6 +53,9 @@ def test_export_holds_everything_of_mine_and_nothing_of_others(world):
     assert {item["clinician_discipline"] for item in data["access_log"]} == {"psychologist"}
     assert "fellow's own words" not in response.text
     assert "password" not in response.text
+    assert [(a["clinician_id"], a["allowed"]) for a in data["team_joiner_answers"]] == [
+        (str(joiner.id), False)
+    ]
 
 
 def test_only_the_participant_exports_their_own(world):
@@ -73,9 +80,13 @@ def test_erase_removes_every_trace(world, db, client_factory):
         f"/api/v1/appointments/{appointment.json()['id']}/agenda",
         json={"entry_ids": [world.entry_id("team")]},
     )
+    joiner = make_user(db, Role.clinician, team=world.team)
+    assert owner.put(f"/api/v1/me/team-joiners/{joiner.id}", json={"allowed": True}).status_code == 200
     fellow_entry = world.clients["fellow"].post("/api/v1/entries", json={"kind": "thought", "body": "stays"})
     assert fellow_entry.status_code == 201
-    before = {model: _count(db, model) for model in (Entry, Share, EntryResponse, EntryRead)}
+    before = {
+        model: _count(db, model) for model in (Entry, Share, EntryResponse, EntryRead, TeamShareDecision)
+    }
     assert all(before.values())
 
     response = owner.request("DELETE", "/api/v1/me", json={"password": PASSWORD, "confirm": True})
@@ -85,7 +96,7 @@ def test_erase_removes_every_trace(world, db, client_factory):
     db.expunge_all()
     assert db.get(User, owner_id) is None
     assert _count(db, Entry) == 1  # only the fellow's entry stays
-    for model in (Share, EntryResponse, EntryRead, Appointment, AgendaItem):
+    for model in (Share, EntryResponse, EntryRead, Appointment, AgendaItem, TeamShareDecision):
         assert _count(db, model) == 0, model
     assert db.exec(select(LoginSession).where(LoginSession.user_id == owner_id)).all() == []
     assert db.exec(select(TeamMembership).where(TeamMembership.user_id == owner_id)).all() == []

@@ -388,7 +388,7 @@ ROWS: list[Row] = [
                               "csrf_token": w.clients[a].headers.get("X-CSRF-Token", "")}),
     # --- one's own account: every signed-in user, for themselves only ----------------------------
     Row("GET", "/api/v1/me", ANY_SIGNED_IN_200),
-    Row("PATCH", "/api/v1/me", ANY_SIGNED_IN_200, json=lambda w, a, s: {"display_name": "Renamed"}),
+    Row("PATCH", "/api/v1/me", ANY_SIGNED_IN_200, json=lambda w, a, s: {"display_name": f"Renamed {a}"}),
     Row("POST", "/api/v1/me/password",
         E(anonymous=401, owner=204, fellow=204, stranger=204, physio=204, psych=204, physician=204,
           outsider=204, admin=204),
@@ -401,7 +401,7 @@ ROWS: list[Row] = [
         E(anonymous=PAGE_ANON, owner=200, fellow=200, stranger=200, physio=200, psych=200,
           physician=200, outsider=200, admin=200)),
     Row("POST", "/account/profile", ANY_SIGNED_IN_303,
-        form=lambda w, a, s: {"display_name": "Renamed", "locale": "en", "time_zone": "Europe/Amsterdam"}),
+        form=lambda w, a, s: {"display_name": f"Renamed {a}", "locale": "en", "time_zone": "Europe/Amsterdam"}),
     Row("POST", "/account/password", ANY_SIGNED_IN_303,
         form=lambda w, a, s: {"current_password": PASSWORD, "new_password": NEW_PASSWORD}),
     Row("POST", "/account/sessions/revoke-all", ANY_SIGNED_IN_303),
@@ -420,6 +420,15 @@ ROWS: list[Row] = [
     Row("GET", "/api/v1/me/access-log", role_gate(participant=200, staff=403),
         lists=[("entry", _by_actor(owner={"team", "psych_only", "revoked", "deleted"},
                                    fellow={"fellow_team"}, stranger={"stranger_team"}))]),
+    # clinicians who joined the team later (in this world nobody joined after a team share)
+    Row("GET", "/api/v1/me/team-joiners", role_gate(participant=200, staff=403)),
+    # {clinician_id}: the psychologist, who joined the team after the owner and the fellow
+    Row("PUT", "/api/v1/me/team-joiners/{clinician_id}",
+        role_gate(participant=200, staff=403) | {"stranger": 404},
+        json=lambda w, a, s: {"allowed": True}),
+    Row("POST", "/team-joiners/{clinician_id}",
+        role_gate(participant=303, staff=403, anon=PAGE_ANON) | {"stranger": 404},
+        form=lambda w, a, s: {"allowed": "yes"}),
     # (the page links no entry that is in the trash)
     Row("GET", "/access-log", role_gate(participant=200, staff=403, anon=PAGE_ANON),
         lists=[("entry", _by_actor(owner={"team", "psych_only", "revoked"},
@@ -565,6 +574,9 @@ ROWS: list[Row] = [
         E(anonymous=401, owner=204, fellow=404, stranger=404, physio=404, psych=404, physician=404,
           outsider=204, admin=404),
         appointment_of=lambda actor: {"outsider": "stranger", "psych": "fellow"}.get(actor, "owner")),
+    # the page's cancel, the participant's side: the owner's appointment (with the psychologist)
+    Row("POST", "/appointments/{appointment_id}/cancel",
+        role_gate(participant=404, staff=403, anon=PAGE_ANON, owner=303)),
     Row("GET", "/appointments", role_gate(participant=200, staff=403, anon=PAGE_ANON),
         lists=[("appointment", _by_actor(owner={"owner"}, fellow={"fellow"}, stranger={"stranger"})),
                ("entry", _by_actor(owner={"team", "psych_only"}, fellow={"fellow_team"},
@@ -601,6 +613,10 @@ ROWS: list[Row] = [
         E(anonymous=PAGE_ANON, owner=403, fellow=403, stranger=403, physio=303, psych=303,
           physician=303, outsider=404, admin=403),
         form=lambda w, a, s: {"date": _future_day(), "time": "10:00"}),
+    # the page's cancel, the clinician's side: the owner's appointment is the psychologist's
+    Row("POST", "/clinician/participants/{participant_id}/appointments/{appointment_id}/cancel",
+        E(anonymous=PAGE_ANON, owner=403, fellow=403, stranger=403, physio=404, psych=303,
+          physician=404, outsider=404, admin=403)),
     # --- teams, accounts, invitations ------------------------------------------------------------
     Row("GET", "/api/v1/teams", ANY_SIGNED_IN_200,
         lists=[("team", _by_actor(owner={"rehab"}, fellow={"rehab"}, stranger={"elsewhere"},
@@ -676,6 +692,7 @@ def _url(w: World, row: Row, actor: str, state: str | None) -> str:
         "participant_id": lambda: w.user("owner"),
         "team_id": lambda: w.id("team", "rehab"),
         "user_id": lambda: w.user(USER_IN_PATH.get(row.key, "owner")),
+        "clinician_id": lambda: w.user("psych"),
         "invitation_id": lambda: w.id("invitation", "rehab"),
         "appointment_id": lambda: w.id("appointment", row.appointment_of(actor)),
         "entry_id": lambda: _entry_of(w, state),
@@ -828,7 +845,7 @@ def test_matrix_size():
         f"{len(ROWS) - entry_rows} without an entry) × {len(ACTORS)} actors = {size} cells"
     )
     assert size == (len(ROWS) - entry_rows) * len(ACTORS) + entry_rows * len(ACTORS) * len(STATES)
-    assert size == 1926
+    assert size == 1971
 
 
 @pytest.mark.parametrize("row", ROWS, ids=lambda row: f"{row.method} {row.path}")

@@ -1,5 +1,7 @@
-"""Random sequences of share, revoke, edit, delete, restore and team changes: after every step
-a clinician sees exactly the entries the participant currently shares with them (Hypothesis)."""
+"""Random sequences of share, revoke, edit, delete, restore and team changes (the participant
+leaving and rejoining, a clinician joining later, leaving again, and the participant's answer
+about them): after every step a clinician sees exactly the entries the participant currently
+shares with them (Hypothesis)."""
 
 import os
 import uuid
@@ -7,16 +9,17 @@ import uuid
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, rule
-from sqlmodel import col, delete
 
+from app.accounts import repository as accounts_repository
 from app.db import open_session
+from app.errors import NotFound
 from app.journal import service as journal
 from app.journal.schemas import EntryCreate, EntryUpdate
 from app.models import CareTeam, TeamMembership, User
 from app.models.enums import Discipline, Role
 from app.sharing import repository
 from app.sharing import service as sharing
-from app.sharing.schemas import ShareCreate
+from app.sharing.schemas import ShareCreate, TeamJoinerDecision
 
 EXAMPLES = int(os.environ.get("STEM_HYPOTHESIS_EXAMPLES", "300"))
 CLINICIANS = ("physio", "psych")
@@ -49,6 +52,8 @@ class VisibilityMachine(RuleBasedStateMachine):
                 "physio": _user(session, Role.clinician, Discipline.physiotherapist),
                 "psych": _user(session, Role.clinician, Discipline.psychologist),
                 "outsider": _user(session, Role.clinician, Discipline.psychologist),
+                # joins the team later (and may leave and join again)
+                "latecomer": _user(session, Role.clinician, Discipline.physician),
             }
             for name in CLINICIANS:
                 session.add(
@@ -63,17 +68,33 @@ class VisibilityMachine(RuleBasedStateMachine):
             session.commit()
             self.team_id = team.id
         self.in_team = True
-        # model: entry id → (deleted, {share id: (audience, revoked)})
+        # model: entry id → (deleted, {share id: [audience, revoked, moment]}); moments count steps
         self.model: dict[uuid.UUID, dict] = {}
+        self.clock = 0
+        self.owner_joined = 0
+        self.latecomer_joined: int | None = None  # None: not in the team
+        self.latecomer_allowed: bool | None = None  # the owner's answer about them
 
-    @rule(target=entries, kind=st.sampled_from(["thought", "question", "disagreement", "goal", "feeling"]))
-    def write(self, kind: str) -> uuid.UUID:
+    def tick(self) -> int:
+        self.clock += 1
+        return self.clock
+
+    @rule(
+        target=entries,
+        kind=st.sampled_from(["thought", "question", "disagreement", "goal", "feeling"]),
+        with_the_team=st.booleans(),
+    )
+    def write(self, kind: str, with_the_team: bool) -> uuid.UUID:
+        """Written, and often shared with the whole team at once (so that a clinician joining
+        later often finds earlier team shares)."""
         with open_session() as session:
             entry, _ = journal.create_entry(
                 session, actor=self.owner, data=EntryCreate(kind=kind, body="words")
             )
             session.commit()
         self.model[entry.id] = {"deleted": False, "shares": {}}
+        if with_the_team:
+            self.share(entry.id, "team")
         return entry.id
 
     @rule(entry=entries, audience=st.sampled_from(["team", "physio", "psych", "both"]))
@@ -90,17 +111,20 @@ class VisibilityMachine(RuleBasedStateMachine):
         with open_session() as session:
             shares = sharing.share_entries(session, actor=self.owner, entry_ids=[entry], data=data)
             session.commit()
+        now = self.tick()
         for share in shares:
             who = (
                 "team"
                 if share.audience == "team"
                 else next(n for n in CLINICIANS if self.people[n].id == share.clinician_id)
             )
-            self.model[entry]["shares"][share.id] = [who, False]
+            self.model[entry]["shares"].setdefault(share.id, [who, False, now])
 
     @rule(entry=entries, pick=st.integers(min_value=0, max_value=5))
     def revoke(self, entry: uuid.UUID, pick: int) -> None:
-        live = [share_id for share_id, (_who, revoked) in self.model[entry]["shares"].items() if not revoked]
+        live = [
+            share_id for share_id, (_who, revoked, _at) in self.model[entry]["shares"].items() if not revoked
+        ]
         if not live:
             return
         share_id = live[pick % len(live)]
@@ -138,26 +162,85 @@ class VisibilityMachine(RuleBasedStateMachine):
             session.commit()
         self.model[entry]["deleted"] = False
 
+    def _leave(self, user_id: uuid.UUID) -> None:
+        with open_session() as session:
+            member = accounts_repository.membership(session, self.team_id, user_id)
+            assert member is not None
+            accounts_repository.end_membership(session, member)
+            session.commit()
+
+    def _join(self, user_id: uuid.UUID, role: Role) -> int:
+        with open_session() as session:
+            session.add(TeamMembership(team_id=self.team_id, user_id=user_id, member_role=role))
+            session.commit()
+        return self.tick()
+
     @rule()
     def leave_or_rejoin_the_team(self) -> None:
-        with open_session() as session:
-            if self.in_team:
-                session.execute(delete(TeamMembership).where(col(TeamMembership.user_id) == self.owner.id))
-            else:
-                session.add(
-                    TeamMembership(team_id=self.team_id, user_id=self.owner.id, member_role=Role.participant)
-                )
-            session.commit()
+        """The participant leaves (their team shares end) or joins again."""
+        if self.in_team:
+            self._leave(self.owner.id)
+            for state in self.model.values():
+                for share in state["shares"].values():
+                    if share[0] == "team":
+                        share[1] = True
+            self.latecomer_allowed = None  # their answers about joiners go with the membership
+        else:
+            self.owner_joined = self._join(self.owner.id, Role.participant)
         self.in_team = not self.in_team
+
+    @rule()
+    def a_clinician_joins_later_or_leaves(self) -> None:
+        latecomer = self.people["latecomer"].id
+        if self.latecomer_joined is None:
+            self.latecomer_joined = self._join(latecomer, Role.clinician)
+        else:
+            self._leave(latecomer)
+            self.latecomer_joined = None
+            self.latecomer_allowed = None
+
+    @rule(allowed=st.booleans())
+    def answer_about_the_latecomer(self, allowed: bool) -> None:
+        may_answer = (
+            self.in_team and self.latecomer_joined is not None and self.latecomer_joined > self.owner_joined
+        )
+        with open_session() as session:
+            try:
+                sharing.decide_team_joiner(
+                    session,
+                    actor=self.owner,
+                    clinician_id=self.people["latecomer"].id,
+                    data=TeamJoinerDecision(allowed=allowed),
+                )
+                session.commit()
+                answered = True
+            except NotFound:
+                answered = False
+        assert answered == may_answer
+        if answered:
+            self.latecomer_allowed = allowed
 
     def expected(self, name: str) -> set[uuid.UUID]:
         if name == "outsider" or not self.in_team:
             return set()
+        if name == "latecomer" and self.latecomer_joined is None:
+            return set()
+
+        def reaches(who: str, at: int) -> bool:
+            if who == name:
+                return True
+            if who != "team":
+                return False
+            if name != "latecomer":
+                return True
+            assert self.latecomer_joined is not None
+            return at > self.latecomer_joined or self.latecomer_allowed is True
+
         return {
             entry_id
             for entry_id, state in self.model.items()
             if not state["deleted"]
-            and any(not revoked and who in ("team", name) for who, revoked in state["shares"].values())
+            and any(not revoked and reaches(who, at) for who, revoked, at in state["shares"].values())
         }
 
     @invariant()
@@ -165,7 +248,7 @@ class VisibilityMachine(RuleBasedStateMachine):
         if not hasattr(self, "model"):
             return
         with open_session(write=False) as session:
-            for name in (*CLINICIANS, "outsider"):
+            for name in (*CLINICIANS, "outsider", "latecomer"):
                 seen = set(session.exec(repository.visible_entry_ids(self.people[name].id)).all())
                 assert seen == self.expected(name), name
 

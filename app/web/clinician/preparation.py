@@ -18,6 +18,7 @@ from starlette.responses import Response
 from app.clinician import service
 from app.deps import records_access
 from app.errors import DomainError, NotFound
+from app.i18n import N_
 from app.journal.service import ENTRY_NOT_FOUND
 from app.models.enums import EntryKind, Outcome, ResponseKind
 from app.sharing import service as sharing_service
@@ -169,6 +170,8 @@ def respond(entry_id: str, visit: ClinicianVisit, form_data: Annotated[ResponseF
 
 # --- appointments -----------------------------------------------------------------------
 
+APPOINTMENT_NOT_FOUND = N_("This appointment does not exist, or it is not yours.")
+
 # starts_at is typed as a date and a time here: its problem belongs next to the date.
 _APPOINTMENT_FIELDS = FormFields(frozenset({"date", "time"}), aliases={"starts_at": "date"})
 
@@ -192,3 +195,17 @@ def plan_appointment(
             visit, the_participant, refused=refused, open_form="appointment", submitted=submitted
         )
     return redirect(f"/clinician/participants/{the_participant}?done=planned#appointments")
+
+
+@router.post("/clinician/participants/{participant_id}/appointments/{appointment_id}/cancel")
+def cancel_appointment(participant_id: str, appointment_id: str, visit: ClinicianVisit) -> Response:
+    """The clinician's side of cancelling: only their own appointment with this participant."""
+    the_participant = _participant_id(participant_id)
+    the_id = id_or_404(appointment_id, APPOINTMENT_NOT_FOUND)
+    appointments = sharing_service.list_appointments(
+        visit.session, actor=visit.user, include_past=True, with_participant=the_participant
+    )
+    if not any(appointment.id == the_id for appointment in appointments):
+        raise NotFound(APPOINTMENT_NOT_FOUND)
+    sharing_service.cancel_appointment(visit.session, actor=visit.user, appointment_id=the_id)
+    return redirect(f"/clinician/participants/{the_participant}?done=cancelled_clinician#appointments")

@@ -96,6 +96,14 @@ def plan_appointment(visit: ParticipantVisit, form: Annotated[AppointmentForm, F
     return redirect("/appointments?done=appointment")
 
 
+@router.post("/appointments/{appointment_id}/cancel")
+def cancel_appointment(appointment_id: str, visit: ParticipantVisit) -> Response:
+    """Either side may cancel; what was shared stays shared, only the agenda goes."""
+    the_id = id_or_404(appointment_id, APPOINTMENT_NOT_FOUND)
+    service.cancel_appointment(visit.session, actor=visit.user, appointment_id=the_id)
+    return redirect("/appointments?done=cancelled")
+
+
 def _agenda_order(
     candidates: list[str], positions: list[str], on: set[str], important: set[str]
 ) -> tuple[list[str], list[str]]:

@@ -17,7 +17,13 @@ from app.errors import DomainError, InvalidInput, NotFound
 from app.i18n import N_
 from app.journal import service as journal_service
 from app.sharing import service
-from app.sharing.schemas import MessageCreate, ParticipantViewCreate, RaiseCreate, ShareCreate
+from app.sharing.schemas import (
+    MessageCreate,
+    ParticipantViewCreate,
+    RaiseCreate,
+    ShareCreate,
+    TeamJoinerDecision,
+)
 from app.web.forms import Choice, FormFields, LongText, Refusal, id_or_404, redirect
 from app.web.participant import views
 from app.web.participant.journal import entry_id_or_404, entry_page
@@ -103,6 +109,20 @@ def give_view(
             raise
         return entry_page(visit, the_id, refused)
     return redirect(f"/entries/{the_id}?done=view#response-{the_response}")
+
+
+@router.post("/team-joiners/{clinician_id}")
+def decide_team_joiner(
+    clinician_id: str, visit: ParticipantVisit, allowed: Annotated[Choice, Form()] = ""
+) -> Response:
+    """The participant's answer on the home page: may a clinician who joined the team later read
+    what was shared with the whole team before?"""
+    the_clinician = id_or_404(clinician_id, service.JOINER_NOT_FOUND)
+    if allowed not in ("yes", "no"):
+        raise InvalidInput(N_("Choose yes or no."), field="allowed")
+    data = TeamJoinerDecision(allowed=allowed == "yes")
+    service.decide_team_joiner(visit.session, actor=visit.user, clinician_id=the_clinician, data=data)
+    return redirect("/?done=" + ("joiner_allowed" if data.allowed else "joiner_kept_out"))
 
 
 @router.post("/entries/{entry_id}/messages")

@@ -17,7 +17,7 @@ from app.journal.schemas import EntryPublic
 from app.models import User
 from app.models.enums import Discipline, ResponseKind
 from app.sharing import service as sharing_service
-from app.sharing.schemas import AppointmentPublic, ResponseToMe, SharePublic
+from app.sharing.schemas import AppointmentPublic, ResponseToMe, SharePublic, TeamJoiner
 
 
 def team_disciplines(clinicians: Iterable[ClinicianBrief]) -> list[Discipline]:
@@ -59,6 +59,8 @@ class HomeOverview:
     next_appointment: AppointmentPublic | None
     # Outcomes the team noted that wait for the participant's word.
     awaiting_view: list[ResponseToMe] = field(default_factory=list)
+    # Clinicians who joined the team after earlier team shares: may they read those?
+    joiners: list[TeamJoiner] = field(default_factory=list)
 
 
 def home_overview(session: Session, *, actor: User) -> HomeOverview:
@@ -79,6 +81,7 @@ def home_overview(session: Session, *, actor: User) -> HomeOverview:
         responses=responses,
         next_appointment=appointments[0] if appointments else None,
         awaiting_view=awaiting,
+        joiners=sharing_service.team_joiners(session, actor=actor),
     )
 
 

@@ -630,6 +630,9 @@ def test_opening_the_preparation_is_recorded_for_the_participant(world):
 def test_a_clinician_signed_in_after_login_sees_the_page(client_factory, world, db):
     """A second clinician of the team, on a fresh browser, through the normal login."""
     colleague = make_user(db, Role.clinician, team=world.team, display_name="Dr. New")
+    # Dr. New joined after Anna shared with the whole team: Anna lets her read it.
+    answer = world.clients["owner"].put(f"/api/v1/me/team-joiners/{colleague.id}", json={"allowed": True})
+    assert answer.status_code == 200, answer.text
     browser = client_factory()
     login(browser, colleague)
     assert "1 new" in dashboard_row(browser.get("/clinician").text, "Anna")
