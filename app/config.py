@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=Path("var"), description="Where the SQLite file and key live")
     database_url: str = Field(default="", description="SQLAlchemy URL; default SQLite in data_dir")
     secret_key: str = Field(default="", description="Generated into data_dir when not given")
+    audit_key: str = Field(
+        default="",
+        description="The secret the audit chain's key is derived from; STEM_SECRET_KEY when empty. "
+        "Set it to the old secret key when rotating STEM_SECRET_KEY, so the chain keeps verifying.",
+    )
     public_base_url: str = "http://127.0.0.1:8000"
     default_locale: Locale = "en"
 
@@ -134,6 +139,8 @@ class Settings(BaseSettings):
                     "production mode needs a real secret (python -c 'import secrets; "
                     "print(secrets.token_urlsafe(48))')"
                 )
+            if self.audit_key and _is_placeholder(self.audit_key):
+                raise ValueError("STEM_AUDIT_KEY must be at least 32 characters and not a placeholder")
         elif not self.secret_key:
             self.secret_key = _stored_secret(self.data_dir / "secret_key")
         return self

@@ -27,6 +27,13 @@ def test_production_refuses_placeholder_secrets(tmp_path, secret):
     assert not (tmp_path / "secret_key").exists()
 
 
+def test_production_refuses_a_placeholder_audit_key(tmp_path):
+    with pytest.raises(ValidationError) as raised:
+        Settings(mode="production", data_dir=tmp_path, secret_key="x" * 48, audit_key="changeme")
+    assert "STEM_AUDIT_KEY" in str(raised.value)
+    assert Settings(mode="production", data_dir=tmp_path, secret_key="x" * 48, audit_key="z" * 40)
+
+
 def test_production_accepts_a_real_secret(tmp_path):
     settings = Settings(mode="production", data_dir=tmp_path, secret_key="x" * 48)
     assert settings.is_production

@@ -87,3 +87,71 @@ def test_a_model_change_without_migration_is_detected(scratch_database_url: str)
 
 def test_head_is_single() -> None:
     assert head_revision() is not None
+
+
+def _unkeyed_chain(count: int) -> list[dict[str, object]]:
+    """Audit rows as revision 90150c70b841 sealed them: SHA-256, no key."""
+    import hashlib
+    import json
+    from datetime import UTC, datetime, timedelta
+
+    rows, prev = [], "0" * 64
+    start = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+    for seq in range(1, count + 1):
+        row = {
+            "seq": seq,
+            "occurred_at": start + timedelta(minutes=seq),
+            "actor_ref": "a" * 32,
+            "actor_role": "participant",
+            "subject_ref": "a" * 32,
+            "action": "entry.create",
+            "target": str(uuid.uuid4()),
+            "client_address": "127.0.0.1",
+            "outcome": "ok",
+            "prev_hash": prev,
+        }
+        canonical = json.dumps(
+            [row["seq"], row["occurred_at"].isoformat(), *list(row.values())[2:]],  # type: ignore[attr-defined]
+            separators=(",", ":"),
+        )
+        row["hash"] = prev = hashlib.sha256(canonical.encode()).hexdigest()
+        rows.append(row)
+    return rows
+
+
+@pytest.mark.parametrize("broken_at", [None, 3])
+def test_the_upgrade_reseals_the_audit_chain_with_the_key_as_far_as_it_is_intact(
+    scratch_database_url: str, broken_at: int | None
+) -> None:
+    """An existing chain verifies after the upgrade; a break made before it is not hidden by it."""
+    from alembic import command
+    from sqlmodel import Session, select
+
+    from app.audit.service import verify
+    from app.models import AuditEvent
+    from app.schema_migrations import alembic_config
+
+    config = alembic_config(scratch_database_url)
+    command.upgrade(config, "90150c70b841")
+    rows = _unkeyed_chain(6)
+    if broken_at is not None:
+        rows[broken_at - 1]["outcome"] = "failed"  # changed after sealing
+    engine = build_engine(scratch_database_url)
+    try:
+        with Session(engine) as session:
+            session.add_all(AuditEvent(**row) for row in rows)  # type: ignore[arg-type]
+            session.commit()
+        assert not verify(Session(engine)).ok  # unkeyed rows do not pass the keyed check
+        command.upgrade(config, "head")
+        with Session(engine) as session:
+            result = verify(session)
+            if broken_at is None:
+                assert result.ok and result.checked == 6
+            else:
+                assert not result.ok and result.at_seq == broken_at
+        command.downgrade(config, "90150c70b841")
+        with Session(engine) as session:
+            restored = session.exec(select(AuditEvent.hash).order_by(AuditEvent.seq)).all()  # type: ignore[arg-type]
+        assert list(restored) == [row["hash"] for row in rows]
+    finally:
+        engine.dispose()

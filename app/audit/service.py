@@ -1,11 +1,17 @@
 """The audit log: who did what to whose data, when, from where, with what outcome.
 
-Append-only and hash-chained. Writers take a lock for the chain's head (PostgreSQL: an
-advisory transaction lock; SQLite: writes are serialised by BEGIN IMMEDIATE), so rows from
-several processes still form one chain.
+Append-only and chained with a keyed hash: each row's HMAC-SHA256 covers the row and the
+previous row's hash, under a key derived from a secret that never enters the database
+(STEM_AUDIT_KEY, by default STEM_SECRET_KEY).
+Someone who can write to the database but lacks the key cannot rewrite a row and recompute the
+hashes after it. Writers take a lock for the chain's head (PostgreSQL: an advisory transaction
+lock; SQLite: writes are serialised by BEGIN IMMEDIATE), so rows from several processes still form
+one chain.
 """
 
+import functools
 import hashlib
+import hmac
 import json
 import secrets
 import uuid
@@ -18,6 +24,7 @@ from sqlalchemy import text
 from sqlmodel import Session, col, select
 from starlette.types import Receive, Scope, Send
 
+from app.config import get_settings
 from app.db import READS_ONLY, open_session
 from app.http_middleware import HttpMiddleware
 from app.models import AuditEvent, AuditPerson, User
@@ -45,8 +52,25 @@ def _ensure_person(session: Session, user_id: uuid.UUID) -> str:
     return ref
 
 
-def _digest(event: AuditEvent) -> str:
-    canonical = json.dumps(
+# Part of the key's derivation: changing it re-keys every chain (a migration would have to reseal).
+CHAIN_KEY_LABEL = b"stem audit chain v1"
+
+
+@functools.lru_cache(maxsize=4)
+def _chain_key(secret: str) -> bytes:
+    return hmac.new(secret.encode(), CHAIN_KEY_LABEL, hashlib.sha256).digest()
+
+
+def chain_key() -> bytes:
+    """The chain's key, never stored: derived from STEM_AUDIT_KEY, or from STEM_SECRET_KEY when
+    that is empty (outside the database either way). Whoever rotates the secret key sets
+    STEM_AUDIT_KEY to the old one, and the chain keeps its key."""
+    settings = get_settings()
+    return _chain_key(settings.audit_key or settings.secret_key)
+
+
+def _canonical(event: AuditEvent) -> bytes:
+    return json.dumps(
         [
             event.seq,
             event.occurred_at.isoformat(),
@@ -60,8 +84,11 @@ def _digest(event: AuditEvent) -> str:
             event.prev_hash,
         ],
         separators=(",", ":"),
-    )
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    ).encode()
+
+
+def _digest(event: AuditEvent) -> str:
+    return hmac.new(chain_key(), _canonical(event), hashlib.sha256).hexdigest()
 
 
 def _lock_chain(session: Session) -> None:
@@ -189,7 +216,10 @@ def verify(
             if event.prev_hash != expected_prev:
                 return Verification(False, checked, expected_prev, "the chain is broken", event.seq)
             if _digest(event) != event.hash:
-                return Verification(False, checked, expected_prev, "a row was changed", event.seq)
+                problem = "a row was changed"
+                if checked == 0:
+                    problem += ", or the chain was sealed under another STEM_AUDIT_KEY or STEM_SECRET_KEY"
+                return Verification(False, checked, expected_prev, problem, event.seq)
             expected_prev, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
             last_seq = event.seq
         if on_batch is not None:

@@ -8,8 +8,9 @@ from app.models.types import UTCDateTime, reference, utcnow
 
 
 class AuditEvent(SQLModel, table=True):
-    """Append-only, hash-chained: each row's hash covers the previous row's hash, so an edited,
-    deleted or reordered row breaks the chain (`stem audit verify`).
+    """Append-only, chained with a keyed hash (HMAC, key outside the database): each row's hash
+    covers the previous row's hash, so an edited, deleted or reordered row breaks the chain, and
+    nobody without the key can recompute the hashes after it (`stem audit verify`).
 
     People appear only as pseudonymous references (see AuditPerson); never journal text or tokens.
     """

@@ -138,6 +138,49 @@ def test_tampering_is_detected(world, db, tamper, capsys):
     assert "BROKEN" in capsys.readouterr().err
 
 
+def test_a_rewritten_tail_is_caught_without_the_key(world, db):
+    """Someone who can write to the database changes a row and recomputes every later hash, with
+    the unkeyed SHA-256 of before and with a key of their own: without STEM_SECRET_KEY, the chain
+    breaks at the changed row."""
+    import hashlib
+    import hmac
+
+    from app.audit.service import _canonical
+
+    rows = events(db)
+    middle = len(rows) // 2
+    for forge in ("sha256", "own key"):
+        db.rollback()
+        prev = rows[middle - 1].hash
+        for event in rows[middle:]:
+            event = db.get(AuditEvent, event.seq)
+            if event.seq == rows[middle].seq:
+                event.outcome = "failed"
+            event.prev_hash = prev
+            canonical = _canonical(event)
+            if forge == "sha256":
+                event.hash = prev = hashlib.sha256(canonical).hexdigest()
+            else:
+                event.hash = prev = hmac.new(b"k" * 32, canonical, hashlib.sha256).hexdigest()
+        db.commit()
+        result = verify(db)
+        assert not result.ok
+        assert result.at_seq == rows[middle].seq
+        assert result.problem == "a row was changed"
+
+
+def test_another_secret_key_fails_at_the_first_row_and_says_why(world, db, monkeypatch):
+    from app.config import get_settings
+
+    assert verify(db).ok
+    monkeypatch.setattr(get_settings(), "secret_key", "another-secret-key-that-is-long-enough-0123456789")
+    result = verify(db)
+    assert not result.ok and result.at_seq == 1
+    assert "STEM_SECRET_KEY" in (result.problem or "")
+    monkeypatch.setattr(get_settings(), "audit_key", "the-old-secret-is-not-this-one-either-0123456789")
+    assert not verify(db).ok
+
+
 def test_erasure_keeps_the_rows_but_not_the_person(world, db):
     owner_ref = person_ref(db, world.users["owner"].id)
     before = [e for e in events(db) if owner_ref in (e.actor_ref, e.subject_ref)]
@@ -174,6 +217,8 @@ def test_pseudonyms_survive_a_new_secret_key(world, db, monkeypatch):
     from app.config import get_settings
 
     before = person_ref(db, world.users["physio"].id)
+    # The rotation as docs/security.md describes it: the old secret stays the audit chain's.
+    monkeypatch.setattr(get_settings(), "audit_key", get_settings().secret_key)
     monkeypatch.setattr(get_settings(), "secret_key", "a-completely-different-secret-key-0123456789")
     world.clients["physio"].get("/api/v1/clinician/participants")
     response = world.clients["physio"].post("/api/v1/auth/logout", headers={"X-CSRF-Token": "ignored"})
