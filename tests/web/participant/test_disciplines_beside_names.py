@@ -21,7 +21,9 @@ def test_all_my_data_and_the_raise_choice_name_each_clinicians_discipline(
     db.commit()
     psych_client = world.clients["psych"]
     entry = world.entry_id("psych_only")
-    reply = psych_client.post(f"/api/v1/entries/{entry}/responses", json={"kind": "reply", "body": "Thank you."})
+    reply = psych_client.post(
+        f"/api/v1/entries/{entry}/responses", json={"kind": "reply", "body": "Thank you."}
+    )
     assert reply.status_code == 201, reply.text
     assert psych_client.get(f"/api/v1/clinician/participants/{owner.id}/entries").status_code == 200
     planned = psych_client.post(
