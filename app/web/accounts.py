@@ -38,6 +38,7 @@ from app.errors import DomainError, Forbidden
 from app.i18n import N_, locale_cookie_name, normalise_locale, request_locale, translate
 from app.models import User
 from app.models.enums import Discipline, Role
+from app.web.dates import DEFAULT_TIME_ZONE
 from app.web.forms import (
     Choice,
     FormFields,
@@ -346,11 +347,20 @@ def _time_zone_groups() -> tuple[tuple[str, list[tuple[str, str]]], ...]:
     return (*regions.items(), ("UTC", [("UTC", "UTC")]))
 
 
+def _likely_time_zones(current: str) -> list[tuple[str, str]]:
+    """The zones a person most likely wants, first in the list: their own, then the programme's
+    (the browser's own zone joins them on the page, see time-zones.js)."""
+    places = {zone: place for _region, zones in _time_zone_groups() for zone, place in zones}
+    likely = dict.fromkeys(zone for zone in (current, DEFAULT_TIME_ZONE) if zone in places)
+    return [(zone, places[zone]) for zone in likely]
+
+
 def _account_page(
     visit: Visit, refused: Refusal | None = None, profile_form: dict[str, str] | None = None
 ) -> Response:
     user = visit.user
     context = {
+        "likely_time_zones": _likely_time_zones(user.time_zone),
         "nav": "account",
         "profile_form": profile_form
         or {"display_name": user.display_name, "locale": user.locale, "time_zone": user.time_zone},

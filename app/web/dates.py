@@ -32,23 +32,50 @@ def zone_of(name: str | None) -> ZoneInfo:
         return ZoneInfo(DEFAULT_TIME_ZONE)
 
 
-def local_to_utc(day: str, clock: str, time_zone: str | None) -> datetime:
+# A date typed by hand where the browser has no date picker: day first, as in the Netherlands
+# (16-12-2026, 16/12/2026, 16.12.2026), whatever the page's language; the picker sends ISO.
+_DAY_FIRST = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
+
+
+def _read_day(text: str) -> date:
+    text = text.strip()
+    typed = _DAY_FIRST.fullmatch(text)
+    if typed:
+        day, month, year = (int(part) for part in typed.groups())
+        return date(year, month, day)
+    return date.fromisoformat(text)
+
+
+def example_day(locale: str, today: date) -> str:
+    """A date two weeks ahead, as the reader's language writes it ("16 december 2026"): the
+    example beside a date field and in its problem, never a date in the past or in ISO."""
+    return format_skeleton("yMMMMd", today + timedelta(days=14), locale=locale)
+
+
+def local_to_utc(day: str, clock: str, time_zone: str | None, locale: str = "en") -> datetime:
     """A date and a wall-clock time typed in the person's own time zone, as an aware UTC moment.
 
-    A date or time that cannot be read is refused next to its own field."""
+    A date or time that cannot be read is refused next to its own field, with an example in
+    the person's language."""
+    zone = zone_of(time_zone)
+
+    def unreadable_day() -> InvalidInput:
+        example = example_day(locale, datetime.now(zone).date())
+        return InvalidInput(N_("Choose a date, such as {example}."), field="date", example=example)
+
     try:
-        chosen_day = date.fromisoformat(day.strip())
+        chosen_day = _read_day(day)
     except ValueError:
-        raise InvalidInput(N_("Choose a date, such as 2025-06-03."), field="date") from None
+        raise unreadable_day() from None
     try:
         chosen_time = time.fromisoformat(clock.strip())
     except ValueError:
         raise InvalidInput(N_("Choose a time, such as 14:30."), field="time") from None
-    local = datetime.combine(chosen_day, chosen_time.replace(tzinfo=None), tzinfo=zone_of(time_zone))
+    local = datetime.combine(chosen_day, chosen_time.replace(tzinfo=None), tzinfo=zone)
     try:
         return local.astimezone(UTC)
     except OverflowError:  # the first or last day a datetime can hold, in a zone far from UTC
-        raise InvalidInput(N_("Choose a date, such as 2025-06-03."), field="date") from None
+        raise unreadable_day() from None
 
 
 @lru_cache
@@ -119,9 +146,19 @@ class LocalFormat:
         """A date and a time, such as "3 June, 14:05"."""
         return f"{self.date(moment)}, {self.time(moment)}"
 
+    def stamp(self, moment: datetime) -> str:
+        """A date with its year and a time without seconds, such as "2 Dec 2026, 14:05" (for
+        records kept over years: "All my data", lists of sign-ins)."""
+        day = format_skeleton("yMMMd", self.day_of(moment), locale=self.locale)
+        return f"{day}, {self.time(moment)}"
+
     def long(self, moment: datetime) -> str:
         """A day and a time, such as "Tuesday 3 June, 14:05" (for appointments)."""
         return f"{self.heading(self.day_of(moment))}, {self.time(moment)}"
+
+    def example_day(self) -> str:
+        """A date to show as an example beside a date field (two weeks ahead)."""
+        return example_day(self.locale, self.today)
 
     def pattern(self, moment: datetime, pattern: str = "medium") -> str:
         """In a CLDR pattern or style of the page's choosing ("d MMM y, HH:mm", "medium")."""

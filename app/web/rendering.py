@@ -49,9 +49,10 @@ def _ngettext(context: Context, singular: str, plural: str, n: int, **variables:
 
 
 @pass_context
-def _local_time(context: Context, value: datetime, pattern: str = "medium") -> str:
+def _local_time(context: Context, value: datetime, pattern: str | None = None) -> str:
+    """A moment in the reader's zone: in the page's pattern, or else as `LocalFormat.stamp`."""
     fmt: LocalFormat = context["fmt"]
-    return fmt.pattern(value, pattern)
+    return fmt.pattern(value, pattern) if pattern else fmt.stamp(value)
 
 
 def excerpt(body: str, length: int = EXCERPT_LENGTH) -> str:

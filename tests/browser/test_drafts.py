@@ -71,6 +71,14 @@ def test_a_draft_survives_reload_and_closed_tab_and_is_cleared_after_one_save(
     page.reload()
     page.wait_for_selector(BODY)
     assert page.input_value(BODY) == ""
+
+    # Only a choice made, no words typed: it comes back, and the page does not speak of text.
+    page.click("label[for=write-kind-feeling]")
+    page.wait_for_selector(f"{STATUS}:has-text('Draft kept on this device.')")
+    page.reload()
+    page.wait_for_selector(f"{STATUS}:has-text('Your unsaved choices are back')")
+    assert page.is_checked("#write-kind-feeling")
+    assert "text" not in page.inner_text(STATUS)
     assert errors == []  # no CSP violations or script errors
 
 

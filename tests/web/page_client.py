@@ -65,3 +65,19 @@ class Browser:
         response = self.post("/write", {"id": entry_id, "kind": kind, "body": body, **fields})
         assert response.status_code == 303, response.text
         return entry_id
+
+
+DATE_PROBLEM = "Choose a date, such as {example}."
+
+
+def message_shown(message: str, page: str) -> bool:
+    """The problem is on the page; a date's example is one of the next days two weeks ahead."""
+    from datetime import date, timedelta
+
+    from app.web.dates import example_day
+
+    if message != DATE_PROBLEM:
+        return message in page
+    today = date.today()
+    examples = {example_day("en", today + timedelta(days=shift)) for shift in (-1, 0, 1)}
+    return any(message.format(example=example) in page for example in examples)

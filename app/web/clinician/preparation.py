@@ -18,7 +18,7 @@ from starlette.responses import Response
 from app.clinician import service
 from app.deps import records_access
 from app.errors import DomainError, NotFound
-from app.i18n import N_
+from app.i18n import N_, request_locale
 from app.journal.service import ENTRY_NOT_FOUND
 from app.models.enums import EntryKind, Outcome, ResponseKind
 from app.sharing import service as sharing_service
@@ -185,7 +185,7 @@ def plan_appointment(
 ) -> Response:
     the_participant = _participant_id(participant_id)
     try:
-        starts_at = local_to_utc(date, time, visit.user.time_zone)
+        starts_at = local_to_utc(date, time, visit.user.time_zone, request_locale(visit.request))
         data = AppointmentCreate(starts_at=starts_at, participant_id=the_participant)
         sharing_service.create_appointment(visit.session, actor=visit.user, data=data)
     except (DomainError, ValidationError) as exc:

@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from app.accounts import service as accounts_service
 from app.errors import DomainError, InvalidInput, NotFound
-from app.i18n import N_
+from app.i18n import N_, request_locale
 from app.journal.schemas import EntryPublic
 from app.models import User
 from app.sharing import service
@@ -85,7 +85,7 @@ def plan_appointment(visit: ParticipantVisit, form: Annotated[AppointmentForm, F
     try:
         if not clinician_id.strip():
             raise InvalidInput(N_("Choose the clinician you will see."), field="clinician_id")
-        starts_at = local_to_utc(date, time, visit.user.time_zone)
+        starts_at = local_to_utc(date, time, visit.user.time_zone, request_locale(visit.request))
         data = AppointmentCreate.model_validate(
             {"clinician_id": clinician_id.strip(), "starts_at": starts_at}
         )

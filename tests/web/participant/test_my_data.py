@@ -23,6 +23,24 @@ def test_my_data_page_shows_everything_of_mine(world):
     assert "no-print" in page.text
 
 
+def test_the_printable_page_names_kinds_and_minutes_and_speaks_plainly(world, db):
+    """Each entry says what kind it is; times have no seconds; the download is "a file to keep
+    or take elsewhere", not a format's name; the journal's styles make the erase box a real one."""
+    from tests.web.page_client import text_of
+
+    page = world.clients["owner"].get("/my-data").text
+    text = text_of(page)
+    assert 'href="/static/css/journal.css"' in page
+    for kind in ("Disagreement", "Question", "Feeling", "Goal"):
+        assert re.search(rf'class="kind-tag kind-tag--\w+">{kind}</span>', page), kind
+    assert len(re.findall(r'class="kind-tag kind-tag--\w+"', page)) == len(world.entries)
+    assert "Intensity 6 of 10" in text
+    assert "Download a file to keep or take elsewhere" in text
+    assert "JSON" not in text
+    assert not re.search(r"\d{1,2}:\d{2}:\d{2}", text), "a time with seconds"
+    assert re.search(r"\b20\d\d, \d{1,2}:\d{2}\b", text), "a date with its year and a time"
+
+
 def test_bodies_are_shown_inert(world):
     owner = world.clients["owner"]
     owner.post("/api/v1/entries", json={"kind": "thought", "body": "<script>alert(1)</script>"})

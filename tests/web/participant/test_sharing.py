@@ -416,11 +416,14 @@ def test_plan_an_appointment_in_my_own_time_zone(team, db):
     assert len(team.psych.get("/api/v1/appointments").json()) == 1
 
 
+from tests.web.clinician.test_preparation import DATE_PROBLEM, message_shown  # noqa: E402
+
+
 @pytest.mark.parametrize(
     ("fields", "field", "message"),
     [
         ({"clinician_id": ""}, "clinician_id", "Choose the clinician you will see."),
-        ({"date": "next tuesday"}, "date", "Choose a date, such as 2025-06-03."),
+        ({"date": "next tuesday"}, "date", DATE_PROBLEM),
         ({"time": "25:99"}, "time", "Choose a time, such as 14:30."),
         ({"date": "2001-01-01"}, "date", "This appointment lies in the past."),
         ({"clinician_id": "nobody"}, "clinician_id", "This is not a valid identifier."),
@@ -432,8 +435,37 @@ def test_planning_with_bad_input_keeps_the_form(team, db, fields, field, message
     response = team.anna.post("/appointments", form)
     assert response.status_code == 422
     assert f'id="appointment-{field}-error"' in response.text
-    assert message in text_of(response.text)
+    assert message_shown(message, text_of(response.text))
     assert appointments_of(db, team.users["anna"]) == []
+
+
+@pytest.mark.parametrize(
+    ("locale", "separator"),
+    [("en", "-"), ("nl", "/"), ("nl", ".")],
+)
+def test_a_date_typed_day_first_is_read_and_the_hint_is_a_future_date_in_words(team, db, locale, separator):
+    """Without a date picker people type the date as they write it; the hint beside the field
+    is an example two weeks ahead in their language, not an ISO date in the past."""
+    from datetime import date
+
+    from babel.dates import format_skeleton
+
+    anna = db.get(User, team.users["anna"].id)
+    anna.locale = locale
+    db.commit()
+    page = text_of(team.anna.get("/appointments").text)
+    ahead = format_skeleton("yMMMMd", date.today() + timedelta(days=14), locale=locale)
+    assert ahead in page and not re.search(r"\d{4}-\d{2}-\d{2}", ahead)
+    assert "2025-06-03" not in page
+    day = date.today() + timedelta(days=40)
+    typed = separator.join([str(day.day), str(day.month), str(day.year)])
+    response = team.anna.post(
+        "/appointments", {"clinician_id": str(team.users["psych"].id), "date": typed, "time": "09:30"}
+    )
+    assert response.status_code == 303, text_of(response.text)
+    (appointment,) = appointments_of(db, team.users["anna"])
+    local = appointment.starts_at.astimezone(ZoneInfo("Europe/Amsterdam"))
+    assert (local.date(), local.hour, local.minute) == (day, 9, 30)
 
 
 def test_planning_with_someone_outside_the_team_is_refused(team, db):

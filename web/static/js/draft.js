@@ -81,6 +81,19 @@ function sameWords(a, b) {
   return true;
 }
 
+// Fields a person types words into (not choices, dates or numbers): only these make a draft
+// "text" when it is restored.
+const WORD_TYPES = new Set(["textarea", "text", "search"]);
+
+function wordsDiffer(form, a, b) {
+  for (const element of form.elements) {
+    if (!element.name || SKIPPED.has(element.name) || !WORD_TYPES.has(element.type)) continue;
+    const mine = (a[element.name] ?? "").trim();
+    if (mine && mine !== (b[element.name] ?? "").trim()) return true;
+  }
+  return false;
+}
+
 function read(key) {
   if (!storage) return null;
   try {
@@ -155,8 +168,10 @@ function watch(form) {
   if (draft && Date.now() - draft.savedAt > MAX_AGE_MS) {
     remove(key);
   } else if (draft && form.dataset.draftRestore !== "false" && !sameWords(draft.fields, state.initial)) {
+    const words = wordsDiffer(form, draft.fields, state.initial);
     apply(form, draft.fields);
-    status(form, texts().draftRestored, { discardable: true });
+    // Say "text" only when there are words of theirs: otherwise it was a choice they made.
+    status(form, words ? texts().draftRestored : texts().draftRestoredChoices, { discardable: true });
   } else if (unsaved) {
     saveDraftNow(form);
   }
