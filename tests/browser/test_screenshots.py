@@ -19,6 +19,7 @@ SHOTS = [
     ("owner", PHONE, "/journal", "journal-phone"),
     ("owner", PHONE, "/write", "write-phone"),
     ("owner", PHONE, "/entries/{entry}", "entry-phone"),
+    ("owner", PHONE, "/my-data", "my-data-phone"),
     ("psych", DESKTOP, "/clinician/participants/{owner}#disagreements", "preparation-desktop"),
     ("psych", DESKTOP, "/clinician", "dashboard-desktop"),
 ]
