@@ -30,6 +30,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / ".venv" / "bin"
 LIGHTHOUSE = ROOT / "node_modules" / "lighthouse" / "cli" / "index.js"
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE = Path(str(resources.files("axe_playwright_python") / "axe.min.js"))  # the tests' axe-core
 CHROME = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
 # Debian's Chromium as root in a container: no sandbox; the rest keeps it from phoning home.
 CHROME_FLAGS = [
@@ -451,7 +452,11 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3, help="Lighthouse runs per page (median kept)")
     parser.add_argument("--out", type=Path, default=ROOT / "docs", help="folder for audit-web.json/.md")
     args = parser.parse_args()
-    for needed, how in ((LIGHTHOUSE, "npm ci"), (AXE, "npm ci"), (Path(CHROME), "apt-get install chromium")):
+    for needed, how in (
+        (LIGHTHOUSE, "npm install"),
+        (AXE, "make install"),
+        (Path(CHROME), "apt-get install chromium"),
+    ):
         if not needed.exists():
             raise SystemExit(f"{needed} is missing ({how})")
     if shutil.which("node") is None:

@@ -2,8 +2,10 @@
 
 Backend: STEM_TEST_DATABASE=sqlite (default) or postgresql. For PostgreSQL the run creates a
 uniquely named database on the server at STEM_TEST_POSTGRES_URL and drops it at the end.
-Where that server cannot be reached the PostgreSQL run is skipped with the reason, unless
-STEM_REQUIRE_ALL_BACKENDS=1 (CI), which turns the skip into a failure.
+Where that server cannot be reached but PostgreSQL's programs are installed, the run starts a
+throw-away cluster of its own (tests/postgres_cluster.py). Otherwise the PostgreSQL run is
+skipped with the reason, unless STEM_REQUIRE_ALL_BACKENDS=1 (`make test`, CI), which stops it
+with one instruction. The run ends with a summary of whatever did not run, and why.
 """
 
 import os
@@ -79,25 +81,48 @@ def _drop_postgres_database(url: str) -> None:
 
 _POSTGRES_URL: str | None = None
 _POSTGRES_PROBLEM: str | None = None
+_CLUSTER = None
 if BACKEND == "postgresql":
     try:
         _POSTGRES_URL = _create_postgres_database()
+    except Exception as error:  # no server answers: start one of our own, or say why not
+        from tests import postgres_cluster
+
+        unreachable = f"PostgreSQL at {POSTGRES_SERVER} is not reachable ({type(error).__name__})"
+        if os.environ.get("STEM_TEST_OWN_CLUSTER", "1") == "1":
+            _CLUSTER, why_not = postgres_cluster.start()
+        else:
+            why_not = "STEM_TEST_OWN_CLUSTER=0 asks for no cluster of the suite's own"
+        if _CLUSTER is None:
+            _POSTGRES_PROBLEM = f"{unreachable}, and {why_not}"
+        else:
+            POSTGRES_SERVER = _CLUSTER.url
+            _POSTGRES_URL = _create_postgres_database()
+    if _POSTGRES_URL:
         os.environ["STEM_DATABASE_URL"] = _POSTGRES_URL
-    except Exception as error:  # the server is not there: say so plainly
-        _POSTGRES_PROBLEM = f"PostgreSQL at {POSTGRES_SERVER} is not reachable ({type(error).__name__})"
-        if REQUIRE_ALL:
-            raise RuntimeError(_POSTGRES_PROBLEM + " and STEM_REQUIRE_ALL_BACKENDS=1") from error
 else:
     os.environ["STEM_DATABASE_URL"] = f"sqlite:///{_TEMP / 'stem-test.db'}"
+
+
+# What to do when a whole part of the suite cannot run here.
+INSTALL_HINT = "install what the tests need with `make debian-packages` (as root)"
 
 
 def pytest_report_header() -> list[str]:
     if _POSTGRES_PROBLEM:
         return [f"stem: SKIPPING every test: {_POSTGRES_PROBLEM}"]
+    if _CLUSTER is not None:
+        return [f"stem: database backend {BACKEND}, a throw-away cluster on port {_CLUSTER.port}"]
     return [f"stem: database backend {BACKEND}"]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if _POSTGRES_PROBLEM and REQUIRE_ALL:
+        pytest.exit(
+            f"{_POSTGRES_PROBLEM}. Start PostgreSQL or {INSTALL_HINT}; "
+            "`make test-sqlite` runs the SQLite part alone.",
+            returncode=3,
+        )
     if _POSTGRES_PROBLEM:
         skip = pytest.mark.skip(reason=_POSTGRES_PROBLEM)
         for item in items:
@@ -108,12 +133,31 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.skip(reason="runs in the PostgreSQL pass of make test"))
 
 
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Whatever did not run, counted by reason: "passed" must not hide a skipped half."""
+    reasons: dict[str, int] = {}
+    for report in terminalreporter.stats.get("skipped", []):
+        longrepr = report.longrepr
+        reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+        reason = reason.removeprefix("Skipped: ")
+        reasons[reason] = reasons.get(reason, 0) + 1
+    if not reasons:
+        return
+    terminalreporter.section("what did not run, and why")
+    for reason, count in sorted(reasons.items(), key=lambda item: -item[1]):
+        terminalreporter.write_line(f"{count:5d} skipped: {reason}")
+    if not REQUIRE_ALL:
+        terminalreporter.write_line(f"for a whole run: {INSTALL_HINT}, then `make test`")
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     from app.db import get_engine
 
     get_engine().dispose()
     if _POSTGRES_URL:
         _drop_postgres_database(_POSTGRES_URL)
+    if _CLUSTER is not None:
+        _CLUSTER.stop()
     # The data directory may be in memory (/dev/shm): leave nothing behind.
     shutil.rmtree(_TEMP, ignore_errors=True)
 
