@@ -4,7 +4,7 @@ import uuid
 
 from fastapi import APIRouter, Request, Response, status
 
-from app.accounts import service
+from app.accounts import recovery, service
 from app.accounts.deps import (
     CLEAR_SITE_DATA,
     AuthDep,
@@ -25,6 +25,10 @@ from app.accounts.schemas import (
     MePublic,
     PasswordChange,
     ProfileUpdate,
+    RecoverRequest,
+    RecoveryCodesCreate,
+    RecoveryCodesCreated,
+    RecoveryCodesStatus,
     RegisterRequest,
     SessionsRevoked,
     TeamCreate,
@@ -55,6 +59,23 @@ def login(data: LoginRequest, request: Request, response: Response, session: Ses
 @router.post("/auth/register", status_code=status.HTTP_201_CREATED, tags=["auth"])
 def register(data: RegisterRequest, request: Request, response: Response, session: SessionDep) -> MePublic:
     user = service.register(session, data=data)
+    started = replace_session(session, user, request.cookies.get(session_cookie_name(request)))
+    request.state.locale = user.locale
+    set_session_cookie(request, response, started.token, user)
+    return service.me(session, actor=user, login_session=started.record)
+
+
+@router.post("/auth/recover", tags=["auth"])
+def recover(data: RecoverRequest, request: Request, response: Response, session: SessionDep) -> MePublic:
+    """A forgotten password: a recovery code and a new password sign the person in again (the
+    code is used up, every other session ends)."""
+    user = recovery.recover(
+        session,
+        username=data.username,
+        recovery_code=data.recovery_code,
+        new_password=data.new_password,
+        client_address=client_address(request),
+    )
     started = replace_session(session, user, request.cookies.get(session_cookie_name(request)))
     request.state.locale = user.locale
     set_session_cookie(request, response, started.token, user)
@@ -94,6 +115,21 @@ def revoke_all_sessions(
     ended = service.end_all_sessions_of(session, actor=auth.user)
     clear_session_cookie(request, response)
     return SessionsRevoked(ended_sessions=ended)
+
+
+@router.get("/me/recovery-codes", tags=["me"])
+def recovery_codes_status(auth: AuthDep, session: SessionDep) -> RecoveryCodesStatus:
+    return recovery.status_of(session, actor=auth.user)
+
+
+@router.post("/me/recovery-codes", status_code=status.HTTP_201_CREATED, tags=["me"])
+def create_recovery_codes(
+    data: RecoveryCodesCreate, response: Response, auth: AuthDep, session: SessionDep
+) -> RecoveryCodesCreated:
+    """A new set of ten one-time codes, shown this once; the old set stops working."""
+    made = recovery.create_codes(session, actor=auth.user, password=data.password)
+    response.headers["Cache-Control"] = "no-store"
+    return RecoveryCodesCreated(codes=made.codes, created_at=made.created_at)
 
 
 @router.get("/teams", tags=["teams"])

@@ -1,4 +1,5 @@
-"""Invitation codes: 140 random bits, written in Crockford base32 so they can be read and typed."""
+"""Invitation and recovery codes: random bits written in Crockford base32 so that they can be
+read aloud and typed (invitations 140 bits, recovery codes 120)."""
 
 import hashlib
 import re
@@ -10,9 +11,9 @@ _GROUP = 4
 _CONFUSABLE = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 
-def new_code() -> str:
-    symbols = "".join(secrets.choice(_ALPHABET) for _ in range(_LENGTH))
-    return "-".join(symbols[i : i + _GROUP] for i in range(0, _LENGTH, _GROUP))
+def new_code(length: int = _LENGTH) -> str:
+    symbols = "".join(secrets.choice(_ALPHABET) for _ in range(length))
+    return "-".join(symbols[i : i + _GROUP] for i in range(0, length, _GROUP))
 
 
 def normalise_code(typed: str) -> str:
@@ -21,6 +22,7 @@ def normalise_code(typed: str) -> str:
 
 
 CODE_LENGTH = _LENGTH
+RECOVERY_CODE_LENGTH = 24  # 120 random bits: above the 112 that lets a plain SHA-256 store it
 
 
 def code_hash(typed: str) -> str:

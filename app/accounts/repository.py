@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
-from app.models import CareTeam, Invitation, Share, TeamMembership, TeamShareDecision, User
+from app.models import CareTeam, Invitation, RecoveryCode, Share, TeamMembership, TeamShareDecision, User
 from app.models.enums import Role, ShareAudience
 from app.models.types import utcnow
 
@@ -161,5 +161,38 @@ def claim_invitation(session: Session, invitation_id: uuid.UUID, user_id: uuid.U
             col(Invitation.expires_at) > now,
         )
         .values(used_at=now, used_by_id=user_id)
+    )
+    return int(getattr(result, "rowcount", 0) or 0) == 1
+
+
+# --- recovery codes ---------------------------------------------------------------------------
+
+
+def replace_recovery_codes(session: Session, user_id: uuid.UUID, code_hashes: Sequence[str]) -> None:
+    """A new set of codes; the old set, used or not, is gone."""
+    session.execute(delete(RecoveryCode).where(col(RecoveryCode.user_id) == user_id))
+    session.add_all(RecoveryCode(user_id=user_id, code_hash=code_hash) for code_hash in code_hashes)
+    session.flush()
+
+
+def recovery_codes_of(session: Session, user_id: uuid.UUID) -> Sequence[RecoveryCode]:
+    return session.exec(
+        select(RecoveryCode)
+        .where(col(RecoveryCode.user_id) == user_id)
+        .order_by(col(RecoveryCode.created_at))
+    ).all()
+
+
+def use_recovery_code(session: Session, user_id: uuid.UUID, code_hash: str) -> bool:
+    """Mark this person's code used, only if it is theirs and still unused: of two racing uses,
+    one wins."""
+    result = session.execute(
+        update(RecoveryCode)
+        .where(
+            col(RecoveryCode.user_id) == user_id,
+            col(RecoveryCode.code_hash) == code_hash,
+            col(RecoveryCode.used_at).is_(None),
+        )
+        .values(used_at=utcnow())
     )
     return int(getattr(result, "rowcount", 0) or 0) == 1

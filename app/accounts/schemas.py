@@ -66,6 +66,27 @@ class SessionsRevoked(BaseModel):
     ended_sessions: int
 
 
+class RecoveryCodesCreate(Strict):
+    password: str = Field(min_length=1, max_length=1024, description="The current password, again")
+
+
+class RecoveryCodesCreated(BaseModel):
+    codes: list[str] = Field(description="Shown this once: only their hashes are kept")
+    created_at: datetime
+
+
+class RecoveryCodesStatus(BaseModel):
+    remaining: int = Field(description="Unused codes of the current set (0 when none was made)")
+    total: int
+    created_at: datetime | None
+
+
+class RecoverRequest(Strict):
+    username: str = Field(min_length=1, max_length=200)
+    recovery_code: str = Field(min_length=1, max_length=200)
+    new_password: str = Field(min_length=1, max_length=1024)
+
+
 class TeamCreate(Strict):
     name: str = Field(min_length=1, max_length=120)
 

@@ -20,6 +20,7 @@ from app.models.entry import Entry  # noqa: E402
 from app.models.invitation import Invitation  # noqa: E402
 from app.models.login_session import LoginSession  # noqa: E402
 from app.models.login_throttle import LoginThrottle  # noqa: E402
+from app.models.recovery_code import RecoveryCode  # noqa: E402
 from app.models.response import EntryResponse  # noqa: E402
 from app.models.share import Share  # noqa: E402
 from app.models.team import CareTeam, TeamMembership, TeamShareDecision  # noqa: E402
@@ -38,6 +39,7 @@ __all__ = [
     "Invitation",
     "LoginSession",
     "LoginThrottle",
+    "RecoveryCode",
     "Share",
     "TeamMembership",
     "TeamShareDecision",

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from app.accounts.schemas import SignInEvent
+from app.accounts.schemas import RecoveryCodesStatus, SignInEvent
 from app.journal.schemas import EntryPublic
 from app.models.enums import Discipline
 from app.sharing.schemas import (
@@ -48,6 +48,9 @@ class ParticipantExport(BaseModel):
         description="My answers about clinicians who joined my team later: may they see earlier team shares"
     )
     sign_ins: list[SignInEvent] = Field(description="My own sign-ins, failed attempts and sign-outs")
+    recovery_codes: RecoveryCodesStatus = Field(
+        description="How many of my recovery codes are left (the codes themselves are never kept)"
+    )
 
 
 class EraseRequest(StrictModel):

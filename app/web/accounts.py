@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 from starlette.responses import Response
 
-from app.accounts import service
+from app.accounts import recovery, service
 from app.accounts.deps import (
     CLEAR_SITE_DATA,
     OptionalAuthDep,
@@ -28,6 +28,8 @@ from app.accounts.schemas import (
     InvitationCreate,
     PasswordChange,
     ProfileUpdate,
+    RecoverRequest,
+    RecoveryCodesCreate,
     RegisterRequest,
     TeamCreate,
     TeamHelpUpdate,
@@ -121,6 +123,48 @@ def logout(visit: AnyVisit) -> Response:
     clear_session_cookie(visit.request, response)
     response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
     return response
+
+
+# --- a forgotten password: a recovery code ---------------------------------------------
+
+_RECOVER_FIELDS = FormFields(frozenset({"username", "recovery_code", "new_password"}))
+
+
+class RecoverForm(BaseModel):
+    username: Text = ""
+    recovery_code: Text = ""
+    new_password: Secret = ""
+
+
+@router.get("/recover")
+def recover_page(request: Request, auth: OptionalAuthDep) -> Response:
+    if auth is not None:
+        return redirect("/account")
+    return page(request, "accounts/recover.html", {"form": RecoverForm().model_dump()})
+
+
+@router.post("/recover")
+def recover(request: Request, session: SessionDep, form: Annotated[RecoverForm, Form()]) -> Response:
+    shown = {
+        "username": form.username.strip(),
+        "recovery_code": form.recovery_code.strip(),
+        "new_password": "",
+    }
+    try:
+        data = RecoverRequest.model_validate(form.model_dump())
+        user = recovery.recover(
+            session,
+            username=data.username,
+            recovery_code=data.recovery_code,
+            new_password=data.new_password,
+            client_address=client_address(request),
+        )
+    except (DomainError, ValidationError) as exc:
+        session.rollback()
+        refused = refusal(request, "recover", exc, _RECOVER_FIELDS)
+        headers = exc.headers if isinstance(exc, DomainError) else None
+        return page(request, "accounts/recover.html", {"form": shown}, refused=refused, headers=headers)
+    return _signed_in(request, session, user, "/account?done=recovered")
 
 
 # --- joining with an invitation ---------------------------------------------------------
@@ -333,6 +377,7 @@ def set_user_active(user_id: str, visit: AdminVisit, is_active: Annotated[bool, 
 
 _PROFILE_FIELDS = FormFields(frozenset({"display_name", "locale", "time_zone"}))
 _PASSWORD_FIELDS = FormFields(frozenset({"current_password", "new_password"}))
+_RECOVERY_FIELDS = FormFields(frozenset({"password"}))
 
 
 @lru_cache(maxsize=1)
@@ -361,6 +406,7 @@ def _account_page(
     user = visit.user
     context = {
         "likely_time_zones": _likely_time_zones(user.time_zone),
+        "recovery": recovery.status_of(visit.session, actor=user),
         "nav": "account",
         "profile_form": profile_form
         or {"display_name": user.display_name, "locale": user.locale, "time_zone": user.time_zone},
@@ -407,6 +453,19 @@ def change_password(
     except (DomainError, ValidationError) as exc:
         return _account_page(visit, visit.refuse("password", exc, _PASSWORD_FIELDS))
     return redirect("/account?done=password")
+
+
+@router.post("/account/recovery-codes")
+def create_recovery_codes(visit: AnyVisit, password: Annotated[Secret, Form()] = "") -> Response:
+    """The new codes on a page of their own, shown once (never cached), to print or write down."""
+    try:
+        data = RecoveryCodesCreate(password=password)
+        made = recovery.create_codes(visit.session, actor=visit.user, password=data.password)
+    except (DomainError, ValidationError) as exc:
+        return _account_page(visit, visit.refuse("recovery", exc, _RECOVERY_FIELDS))
+    response = page(visit.request, "accounts/recovery_codes.html", {"nav": "account", "codes": made.codes})
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @router.post("/account/sessions/revoke-all")

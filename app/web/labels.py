@@ -157,6 +157,10 @@ DONE_MESSAGES = {
     "logged_out_everywhere": N_("You are logged out on all your devices."),
     "profile": N_("Your details are saved."),
     "password": N_("Your password is changed. Your other devices are logged out."),
+    "recovered": N_(
+        "You are back in, with your new password. That recovery code is used up, "
+        "and your other devices are logged out."
+    ),
     "team": N_("The care team is created."),
     "team_help": N_("The team's contact details are saved."),
     "revoked": N_("The invitation is withdrawn. The code no longer works."),

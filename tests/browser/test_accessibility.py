@@ -15,7 +15,7 @@ from tests.factories import PASSWORD
 AXE = Path(str(resources.files("axe_playwright_python") / "axe.min.js"))
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 PAGES = {
-    None: ["/login", "/join", "/offline", "/help"],
+    None: ["/login", "/join", "/recover", "/offline", "/help"],
     "owner": [
         "/",
         "/journal",

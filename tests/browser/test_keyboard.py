@@ -171,7 +171,7 @@ def test_sign_in_write_save_and_share_with_the_keyboard_only(live_server, browse
 
 
 PAGES = {
-    None: ["/login", "/join"],
+    None: ["/login", "/join", "/recover"],
     "owner": [
         "/",
         "/journal",

@@ -17,7 +17,7 @@ from tests.factories import PASSWORD
 MIN_TARGET = 44
 
 PAGES = {
-    None: ["/login", "/join", "/offline", "/help"],
+    None: ["/login", "/join", "/recover", "/offline", "/help"],
     "owner": [
         "/",
         "/journal",

@@ -10,6 +10,7 @@ from app.models import (
     EntryRead,
     EntryResponse,
     LoginSession,
+    RecoveryCode,
     Share,
     TeamMembership,
     TeamShareDecision,
@@ -84,8 +85,10 @@ def test_erase_removes_every_trace(world, db, client_factory):
     assert owner.put(f"/api/v1/me/team-joiners/{joiner.id}", json={"allowed": True}).status_code == 200
     fellow_entry = world.clients["fellow"].post("/api/v1/entries", json={"kind": "thought", "body": "stays"})
     assert fellow_entry.status_code == 201
+    assert owner.post("/api/v1/me/recovery-codes", json={"password": PASSWORD}).status_code == 201
     before = {
-        model: _count(db, model) for model in (Entry, Share, EntryResponse, EntryRead, TeamShareDecision)
+        model: _count(db, model)
+        for model in (Entry, Share, EntryResponse, EntryRead, TeamShareDecision, RecoveryCode)
     }
     assert all(before.values())
 
@@ -96,7 +99,7 @@ def test_erase_removes_every_trace(world, db, client_factory):
     db.expunge_all()
     assert db.get(User, owner_id) is None
     assert _count(db, Entry) == 1  # only the fellow's entry stays
-    for model in (Share, EntryResponse, EntryRead, Appointment, AgendaItem, TeamShareDecision):
+    for model in (Share, EntryResponse, EntryRead, Appointment, AgendaItem, TeamShareDecision, RecoveryCode):
         assert _count(db, model) == 0, model
     assert db.exec(select(LoginSession).where(LoginSession.user_id == owner_id)).all() == []
     assert db.exec(select(TeamMembership).where(TeamMembership.user_id == owner_id)).all() == []
@@ -158,3 +161,7 @@ def test_the_export_holds_my_own_sign_in_history_and_nobody_elses(client_factory
         ("auth.login", "ok"),
     ]
     assert all(item["client_address"] for item in sign_ins)
+    assert exported.json()["recovery_codes"] == {"remaining": 0, "total": 0, "created_at": None}
+    assert mine.post("/api/v1/me/recovery-codes", json={"password": PASSWORD}).status_code == 201
+    codes = mine.get("/api/v1/me/export").json()["recovery_codes"]
+    assert (codes["remaining"], codes["total"]) == (10, 10) and codes["created_at"]

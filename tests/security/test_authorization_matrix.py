@@ -383,6 +383,18 @@ ROWS: list[Row] = [
     Row("POST", "/join", {actor: 422 for actor in ACTORS}, public=True,
         form=lambda w, a, s: {"invitation_code": "NOPE", "username": f"new-{a}",
                               "display_name": "New", "password": PASSWORD}),
+    # A forgotten password: a wrong recovery code is refused alike for everyone (and counted).
+    Row("POST", "/api/v1/auth/recover", {actor: 401 for actor in ACTORS}, public=True,
+        json=lambda w, a, s: {"username": f"nobody-{a}", "recovery_code": "AAAA-BBBB",
+                              "new_password": NEW_PASSWORD},
+        may_write=frozenset({"login_throttles", "audit_events"})),
+    Row("GET", "/recover", public=True,
+        expect=E(anonymous=200, owner=303, fellow=303, stranger=303, physio=303, psych=303,
+                 physician=303, outsider=303, admin=303)),
+    Row("POST", "/recover", {actor: 401 for actor in ACTORS}, public=True,
+        form=lambda w, a, s: {"username": f"nobody-{a}", "recovery_code": "AAAA-BBBB",
+                              "new_password": NEW_PASSWORD},
+        may_write=frozenset({"login_throttles", "audit_events"})),
     Row("POST", "/language", {actor: 303 for actor in ACTORS}, public=True,
         form=lambda w, a, s: {"locale": "en", "next": "/",
                               "csrf_token": w.clients[a].headers.get("X-CSRF-Token", "")}),
@@ -405,6 +417,15 @@ ROWS: list[Row] = [
     Row("POST", "/account/password", ANY_SIGNED_IN_303,
         form=lambda w, a, s: {"current_password": PASSWORD, "new_password": NEW_PASSWORD}),
     Row("POST", "/account/sessions/revoke-all", ANY_SIGNED_IN_303),
+    Row("GET", "/api/v1/me/recovery-codes", ANY_SIGNED_IN_200),
+    Row("POST", "/api/v1/me/recovery-codes",
+        E(anonymous=401, owner=201, fellow=201, stranger=201, physio=201, psych=201, physician=201,
+          outsider=201, admin=201),
+        json=lambda w, a, s: {"password": PASSWORD}),
+    Row("POST", "/account/recovery-codes",
+        E(anonymous=PAGE_ANON, owner=200, fellow=200, stranger=200, physio=200, psych=200,
+          physician=200, outsider=200, admin=200),
+        form=lambda w, a, s: {"password": PASSWORD}),
     Row("POST", "/logout", ANY_SIGNED_IN_303),
     # --- a participant's own data ----------------------------------------------------------------
     Row("DELETE", "/api/v1/me", role_gate(participant=204, staff=403),
@@ -845,7 +866,7 @@ def test_matrix_size():
         f"{len(ROWS) - entry_rows} without an entry) × {len(ACTORS)} actors = {size} cells"
     )
     assert size == (len(ROWS) - entry_rows) * len(ACTORS) + entry_rows * len(ACTORS) * len(STATES)
-    assert size == 1971
+    assert size == 2025
 
 
 @pytest.mark.parametrize("row", ROWS, ids=lambda row: f"{row.method} {row.path}")
