@@ -223,23 +223,25 @@ def _run_with_progress(
     command: list[str], environment: dict[str, str], marker: str, tracker: Tracker
 ) -> None:
     """Runs a verbose pg_dump/pg_restore, advancing once per table it reports."""
-    process = subprocess.Popen(  # noqa: S603 (the PostgreSQL tool found on PATH, no shell)
-        command, env=environment, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True
-    )
-    assert process.stderr is not None
     errors: list[str] = []
-    try:
-        for line in process.stderr:
-            if marker in line:
-                tracker.advance()
-            elif "error" in line.lower():
-                errors.append(line.strip())
-    except BaseException:  # Ctrl-C: stop the tool too (pg_restore's one transaction rolls back)
-        process.kill()
-        process.wait()
-        raise
-    if process.wait() != 0:
-        detail = "; ".join(errors[-3:]) or f"exit status {process.returncode}"
+    # As a context: the pipe is closed and the tool waited for on every way out (no leaked file).
+    with subprocess.Popen(  # noqa: S603 (the PostgreSQL tool found on PATH, no shell)
+        command, env=environment, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True
+    ) as process:
+        assert process.stderr is not None
+        try:
+            for line in process.stderr:
+                if marker in line:
+                    tracker.advance()
+                elif "error" in line.lower():
+                    errors.append(line.strip())
+        except BaseException:  # Ctrl-C: stop the tool too (pg_restore's one transaction rolls back)
+            process.kill()
+            process.wait()
+            raise
+        returncode = process.wait()
+    if returncode != 0:
+        detail = "; ".join(errors[-3:]) or f"exit status {returncode}"
         raise BackupError(f"{Path(command[0]).name} failed: {detail}")
 
 
