@@ -3,6 +3,7 @@
 import uuid
 
 from fastapi import APIRouter, Request, Response, status
+from sqlmodel import Session
 
 from app.accounts import recovery, service
 from app.accounts.deps import (
@@ -38,8 +39,17 @@ from app.accounts.schemas import (
     UserAdminView,
 )
 from app.deps import SessionDep, client_address
+from app.models import User
 
 router = APIRouter(prefix="/api/v1")
+
+
+def _signed_in(request: Request, response: Response, session: Session, user: User) -> MePublic:
+    """A new session for this person (never the one from before), its cookie, and /me."""
+    started = replace_session(session, user, request.cookies.get(session_cookie_name(request)))
+    request.state.locale = user.locale
+    set_session_cookie(request, response, started.token, user)
+    return service.me(session, actor=user, login_session=started.record)
 
 
 @router.post("/auth/login", tags=["auth"])
@@ -50,19 +60,13 @@ def login(data: LoginRequest, request: Request, response: Response, session: Ses
         password=data.password,
         client_address=client_address(request),
     )
-    started = replace_session(session, user, request.cookies.get(session_cookie_name(request)))
-    request.state.locale = user.locale
-    set_session_cookie(request, response, started.token, user)
-    return service.me(session, actor=user, login_session=started.record)
+    return _signed_in(request, response, session, user)
 
 
 @router.post("/auth/register", status_code=status.HTTP_201_CREATED, tags=["auth"])
 def register(data: RegisterRequest, request: Request, response: Response, session: SessionDep) -> MePublic:
     user = service.register(session, data=data)
-    started = replace_session(session, user, request.cookies.get(session_cookie_name(request)))
-    request.state.locale = user.locale
-    set_session_cookie(request, response, started.token, user)
-    return service.me(session, actor=user, login_session=started.record)
+    return _signed_in(request, response, session, user)
 
 
 @router.post("/auth/recover", tags=["auth"])
@@ -76,10 +80,7 @@ def recover(data: RecoverRequest, request: Request, response: Response, session:
         new_password=data.new_password,
         client_address=client_address(request),
     )
-    started = replace_session(session, user, request.cookies.get(session_cookie_name(request)))
-    request.state.locale = user.locale
-    set_session_cookie(request, response, started.token, user)
-    return service.me(session, actor=user, login_session=started.record)
+    return _signed_in(request, response, session, user)
 
 
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT, tags=["auth"])

@@ -17,7 +17,7 @@ from app.accounts.login_sessions import end_all_sessions
 from app.accounts.passwords import hash_password, password_problem
 from app.accounts.schemas import RecoveryCodesStatus
 from app.accounts.service import confirm_password
-from app.accounts.throttle import ThrottleKey, throttle_keys, throttle_store
+from app.accounts.throttle import ThrottleKey, counter_keys, throttle_store
 from app.audit import service as audit
 from app.config import get_settings
 from app.errors import InvalidInput, NotAuthenticated, TooManyRequests
@@ -56,11 +56,9 @@ def status_of(session: Session, *, actor: User) -> RecoveryCodesStatus:
 
 
 def _keys(username: str, client_address: str) -> list[ThrottleKey]:
-    account, address = throttle_keys(username, client_address, get_settings())
-    return [
-        ThrottleKey("rec-acct:" + account.key.removeprefix("account:"), account.limit),
-        ThrottleKey("rec-addr:" + address.key.removeprefix("address:"), address.limit),
-    ]
+    settings = get_settings()
+    limits = (settings.login_max_failures_per_account, settings.login_max_failures_per_address)
+    return counter_keys(("rec-acct", "rec-addr"), username.strip().lower(), client_address, limits, settings)
 
 
 def recover(

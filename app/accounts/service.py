@@ -39,7 +39,7 @@ from app.accounts.schemas import (
     UserAdminView,
     UserPublic,
 )
-from app.accounts.throttle import ThrottleKey, refusals_recorded, throttle_keys, throttle_store
+from app.accounts.throttle import ThrottleKey, counter_keys, refusals_recorded, throttle_keys, throttle_store
 from app.audit import service as audit
 from app.config import get_settings
 from app.errors import (
@@ -190,12 +190,8 @@ def _check_name_free(
 
 
 def _register_keys(invitation: Invitation, client_address: str) -> list[ThrottleKey]:
-    settings = get_settings()
-    keyed = throttle_keys(str(invitation.id), client_address, settings)
-    return [
-        ThrottleKey("reg-code:" + keyed[0].key.removeprefix("account:"), REGISTER_PROBES_PER_CODE),
-        ThrottleKey("reg-addr:" + keyed[1].key.removeprefix("address:"), REGISTER_PROBES_PER_ADDRESS),
-    ]
+    limits = (REGISTER_PROBES_PER_CODE, REGISTER_PROBES_PER_ADDRESS)
+    return counter_keys(("reg-code", "reg-addr"), str(invitation.id), client_address, limits, get_settings())
 
 
 def register(session: Session, *, data: RegisterRequest) -> User:

@@ -38,17 +38,31 @@ class ThrottleKey:
     limit: int
 
 
-def throttle_keys(username: str, client_address: str, settings: Settings) -> list[ThrottleKey]:
+def _digest(settings: Settings, value: str) -> str:
     # Keyed: an unkeyed hash of a username is found again by hashing a list of names, and
     # these rows outlive nothing but their window (an erasure removes the account's).
-    secret = settings.secret_key.encode()
+    return hmac.new(settings.secret_key.encode(), value.encode(), hashlib.sha256).hexdigest()[:64]
 
-    def digest(value: str) -> str:
-        return hmac.new(secret, value.encode(), hashlib.sha256).hexdigest()[:64]
 
+def throttle_keys(username: str, client_address: str, settings: Settings) -> list[ThrottleKey]:
+    """The sign-in counters: per account and per address."""
+    return counter_keys(
+        ("account", "address"),
+        username.strip().lower(),
+        client_address,
+        (settings.login_max_failures_per_account, settings.login_max_failures_per_address),
+        settings,
+    )
+
+
+def counter_keys(
+    names: tuple[str, str], subject: str, client_address: str, limits: tuple[int, int], settings: Settings
+) -> list[ThrottleKey]:
+    """Two counters of their own (e.g. registration probes per code, recovery guesses per
+    account), per subject and per address, each with its limit."""
     return [
-        ThrottleKey(f"account:{digest(username.strip().lower())}", settings.login_max_failures_per_account),
-        ThrottleKey(f"address:{digest(client_address)}", settings.login_max_failures_per_address),
+        ThrottleKey(f"{names[0]}:{_digest(settings, subject)}", limits[0]),
+        ThrottleKey(f"{names[1]}:{_digest(settings, client_address)}", limits[1]),
     ]
 
 
