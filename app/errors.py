@@ -99,6 +99,15 @@ class TooManyRequests(DomainError):
         self.params = params
         self.retry_after = retry_after
 
+    @classmethod
+    def attempts(cls, wait: int) -> "TooManyRequests":
+        """The one refusal for guessing too often: how many minutes to wait, rounded up."""
+        return cls(
+            N_("Too many attempts. Wait {minutes} minutes and try again."),
+            retry_after=wait,
+            minutes=max(1, (wait + 59) // 60),
+        )
+
 
 # Pydantic error types → plain-language messages. The submitted value is never included.
 _VALIDATION_MESSAGES = {

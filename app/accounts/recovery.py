@@ -33,6 +33,7 @@ WRONG_RECOVERY = N_("This username and recovery code do not belong together, or 
 class NewCodes:
     codes: list[str]
     created_at: datetime
+    replaced: bool = False  # an earlier set stopped working
 
 
 def create_codes(session: Session, *, actor: User, password: str) -> NewCodes:
@@ -41,9 +42,9 @@ def create_codes(session: Session, *, actor: User, password: str) -> NewCodes:
         session, actor=actor, password=password, field="password", message=N_("Your password is not correct.")
     )
     codes = [new_code(RECOVERY_CODE_LENGTH) for _ in range(CODES_PER_SET)]
-    repository.replace_recovery_codes(session, actor.id, [code_hash(code) for code in codes])
+    replaced = repository.replace_recovery_codes(session, actor.id, [code_hash(code) for code in codes])
     audit.record(session, action="account.recovery_codes", actor=actor, subject_id=actor.id)
-    return NewCodes(codes=codes, created_at=utcnow())
+    return NewCodes(codes=codes, created_at=utcnow(), replaced=replaced)
 
 
 def status_of(session: Session, *, actor: User) -> RecoveryCodesStatus:
@@ -70,11 +71,7 @@ def recover(
     store = throttle_store()
     wait = store.retry_after(keys)
     if wait:
-        raise TooManyRequests(
-            N_("Too many attempts. Wait {minutes} minutes and try again."),
-            retry_after=wait,
-            minutes=max(1, (wait + 59) // 60),
-        )
+        raise TooManyRequests.attempts(wait)
     # Checked alike whether the account exists (no display name): a refusal says nothing of it.
     problem = password_problem(new_password, username=username.strip().lower(), display_name="")
     if problem:

@@ -168,11 +168,12 @@ def claim_invitation(session: Session, invitation_id: uuid.UUID, user_id: uuid.U
 # --- recovery codes ---------------------------------------------------------------------------
 
 
-def replace_recovery_codes(session: Session, user_id: uuid.UUID, code_hashes: Sequence[str]) -> None:
-    """A new set of codes; the old set, used or not, is gone."""
-    session.execute(delete(RecoveryCode).where(col(RecoveryCode.user_id) == user_id))
+def replace_recovery_codes(session: Session, user_id: uuid.UUID, code_hashes: Sequence[str]) -> bool:
+    """A new set of codes; the old set, used or not, is gone. Whether there was an old set."""
+    old = session.execute(delete(RecoveryCode).where(col(RecoveryCode.user_id) == user_id))
     session.add_all(RecoveryCode(user_id=user_id, code_hash=code_hash) for code_hash in code_hashes)
     session.flush()
+    return bool(getattr(old, "rowcount", 0))
 
 
 def recovery_codes_of(session: Session, user_id: uuid.UUID) -> Sequence[RecoveryCode]:

@@ -202,11 +202,7 @@ def register(session: Session, *, data: RegisterRequest) -> User:
     store = throttle_store()
     wait = store.retry_after(keys)
     if wait:
-        raise TooManyRequests(
-            N_("Too many attempts. Wait {minutes} minutes and try again."),
-            retry_after=wait,
-            minutes=max(1, (wait + 59) // 60),
-        )
+        raise TooManyRequests.attempts(wait)
     username = _check_username(session, data.username, taken_check=False)
     display_name = clean_display_name(data.display_name)
     _check_name_free(session, display_name, [invitation.team_id])
@@ -279,11 +275,7 @@ def _throttled(wait: int, key: ThrottleKey) -> NoReturn:
     # One audit row per key and window; every refusal still has its line in the security log.
     if refusals_recorded.first(key, throttle_store().window_of(key)):
         audit.record_alone(action="auth.login", outcome="throttled")
-    raise TooManyRequests(
-        N_("Too many attempts. Wait {minutes} minutes and try again."),
-        retry_after=wait,
-        minutes=max(1, (wait + 59) // 60),
-    )
+    raise TooManyRequests.attempts(wait)
 
 
 def authenticate(session: Session, *, username: str, password: str, client_address: str) -> User:
@@ -368,11 +360,7 @@ def confirm_password(session: Session, *, actor: User, password: str, field: str
     store = throttle_store()
     wait = store.retry_after(keys)
     if wait:
-        raise TooManyRequests(
-            N_("Too many attempts. Wait {minutes} minutes and try again."),
-            retry_after=wait,
-            minutes=max(1, (wait + 59) // 60),
-        )
+        raise TooManyRequests.attempts(wait)
     if verify_password(actor.password_hash, password):
         return
     actor_id = actor.id  # read before the rollback expires it

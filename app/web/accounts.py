@@ -147,7 +147,7 @@ def recover_page(request: Request, auth: OptionalAuthDep) -> Response:
 def recover(request: Request, session: SessionDep, form: Annotated[RecoverForm, Form()]) -> Response:
     shown = {
         "username": form.username.strip(),
-        "recovery_code": form.recovery_code.strip(),
+        "recovery_code": "",  # a refused code is never written back into the page
         "new_password": "",
     }
     try:
@@ -463,7 +463,11 @@ def create_recovery_codes(visit: AnyVisit, password: Annotated[Secret, Form()] =
         made = recovery.create_codes(visit.session, actor=visit.user, password=data.password)
     except (DomainError, ValidationError) as exc:
         return _account_page(visit, visit.refuse("recovery", exc, _RECOVERY_FIELDS))
-    response = page(visit.request, "accounts/recovery_codes.html", {"nav": "account", "codes": made.codes})
+    response = page(
+        visit.request,
+        "accounts/recovery_codes.html",
+        {"nav": "account", "codes": made.codes, "replaced": made.replaced},
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -166,10 +166,11 @@ def test_the_pages_make_codes_and_take_one_back_in(client_factory, db, locale, h
     assert form.status_code == 200 and button in text_of(form.text)
     bad = stranger.post(
         "/recover",
-        data={"username": user.username, "recovery_code": "AAAA", "new_password": NEW},
+        data={"username": user.username, "recovery_code": "QWRT-ZXCV-7H8J", "new_password": NEW},
     )
     assert bad.status_code == 401
     assert user.username in bad.text and NEW not in bad.text  # the name stays, the password never comes back
+    assert "QWRT" not in bad.text  # nor a refused code: a paper code is not left on a shared screen
     ok = stranger.post(
         "/recover",
         data={"username": user.username, "recovery_code": codes[0], "new_password": NEW},
@@ -182,3 +183,11 @@ def test_the_pages_make_codes_and_take_one_back_in(client_factory, db, locale, h
 def test_the_login_page_points_to_the_recovery_codes(client):
     page = client.get("/login").text
     assert 'href="/recover"' in page
+
+
+def test_the_codes_page_says_old_codes_stop_only_when_there_were_old_codes(client_factory, db):
+    browser = Browser(client_factory(), make_user(db, team=make_team(db), locale="en"))
+    first = text_of(browser.post("/account/recovery-codes", {"password": PASSWORD}).text)
+    assert "Each code works once." in first and "Your old codes no longer work." not in first
+    second = text_of(browser.post("/account/recovery-codes", {"password": PASSWORD}).text)
+    assert "Your old codes no longer work." in second

@@ -22,6 +22,7 @@ SHOTS = [
     ("owner", PHONE, "/my-data", "my-data-phone"),
     ("psych", DESKTOP, "/clinician/participants/{owner}#disagreements", "preparation-desktop"),
     ("psych", DESKTOP, "/clinician", "dashboard-desktop"),
+    (None, PHONE, "/recover", "recover-phone"),
 ]
 # Pages shown with a part opened first: (role, viewport, path, name, what to click).
 OPENED = [
@@ -31,6 +32,17 @@ OPENED = [
         "/entries/{psych_only}#sharing",
         "share-dialog-phone",
         "details.share-box summary",
+    ),
+    (
+        "owner",
+        PHONE,
+        "/account",
+        "recovery-codes-phone",
+        lambda page: (
+            page.fill("#recovery-password", PASSWORD),
+            page.click("form[action='/account/recovery-codes'] button[type=submit]"),
+            page.wait_for_selector("main code"),
+        ),
     ),
 ]
 
@@ -62,10 +74,12 @@ def test_main_pages_render_for_a_person(live_server, chromium, world, db, tmp_pa
     _dispute(world)
     shots = [(*shot, None) for shot in SHOTS] + OPENED
     for role, viewport, path, name, opening in shots:
-        context = chromium.new_context(viewport=viewport, device_scale_factor=1)
+        # A signed-in person's pages speak their own language; an anonymous page the browser's.
+        context = chromium.new_context(viewport=viewport, device_scale_factor=1, locale=locale)
         page = context.new_page()
         try:
-            sign_in(page, live_server, world.users[role].username, PASSWORD)
+            if role:
+                sign_in(page, live_server, world.users[role].username, PASSWORD)
             page.goto(
                 live_server
                 + path.format(
@@ -77,8 +91,10 @@ def test_main_pages_render_for_a_person(live_server, chromium, world, db, tmp_pa
             # The page, its styles and its scripts are all in before the picture is taken.
             page.wait_for_selector("main")
             page.wait_for_load_state("networkidle")
-            if opening:
+            if isinstance(opening, str):
                 page.click(opening)
+            elif opening:
+                opening(page)
             file = target / f"{name}-{locale}.png"
             page.screenshot(path=str(file), full_page=False)
         finally:
