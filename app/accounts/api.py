@@ -5,11 +5,14 @@ import uuid
 from fastapi import APIRouter, Request, Response, status
 from sqlmodel import Session
 
-from app.accounts import recovery, service
+from app.accounts import recovery, resets, service
 from app.accounts.deps import (
     CLEAR_SITE_DATA,
     AuthDep,
     CurrentAdmin,
+    CurrentClinician,
+    CurrentParticipant,
+    CurrentStaff,
     CurrentUser,
     clear_session_cookie,
     session_cookie_name,
@@ -17,6 +20,7 @@ from app.accounts.deps import (
 )
 from app.accounts.login_sessions import replace_session
 from app.accounts.schemas import (
+    AccountResetView,
     InvitationCreate,
     InvitationCreated,
     InvitationPublic,
@@ -31,6 +35,7 @@ from app.accounts.schemas import (
     RecoveryCodesCreated,
     RecoveryCodesStatus,
     RegisterRequest,
+    ResetCodeIssued,
     SessionsRevoked,
     TeamCreate,
     TeamHelpUpdate,
@@ -193,3 +198,64 @@ def list_invitations(user: CurrentUser, session: SessionDep) -> list[InvitationP
 @router.delete("/invitations/{invitation_id}", tags=["invitations"])
 def revoke_invitation(invitation_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> InvitationPublic:
     return service.revoke_invitation(session, actor=user, invitation_id=invitation_id)
+
+
+# --- care-team assisted resets (two people, never one) -----------------------------------
+
+
+@router.post(
+    "/participants/{participant_id}/account-resets",
+    status_code=status.HTTP_201_CREATED,
+    tags=["account resets"],
+)
+def start_account_reset(
+    participant_id: uuid.UUID, user: CurrentClinician, session: SessionDep
+) -> AccountResetView:
+    """A clinician of the participant's team starts a reset; a second person must approve it."""
+    return resets.start(session, actor=user, participant_id=participant_id)
+
+
+@router.get("/account-resets", tags=["account resets"])
+def open_account_resets(user: CurrentStaff, session: SessionDep) -> list[AccountResetView]:
+    """Resets under way that I may see: my teams' participants (an admin: all)."""
+    return resets.open_resets(session, actor=user)
+
+
+@router.get("/account-resets/{reset_id}", tags=["account resets"])
+def read_account_reset(reset_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> AccountResetView:
+    return resets.read(session, actor=user, reset_id=reset_id)
+
+
+@router.post("/account-resets/{reset_id}/approve", tags=["account resets"])
+def approve_account_reset(reset_id: uuid.UUID, user: CurrentStaff, session: SessionDep) -> AccountResetView:
+    """The second person: another clinician of the team or an admin, never the one who started it."""
+    return resets.approve(session, actor=user, reset_id=reset_id)
+
+
+@router.post("/account-resets/{reset_id}/code", status_code=status.HTTP_201_CREATED, tags=["account resets"])
+def make_account_reset_code(
+    reset_id: uuid.UUID, response: Response, user: CurrentClinician, session: SessionDep
+) -> ResetCodeIssued:
+    """The starter, once approved, makes the one-time code to hand over in person (shown once)."""
+    issued = resets.make_code(session, actor=user, reset_id=reset_id)
+    response.headers["Cache-Control"] = "no-store"
+    return issued
+
+
+@router.post("/account-resets/{reset_id}/cancel", tags=["account resets"])
+def cancel_account_reset(reset_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> AccountResetView:
+    """Stopped by the participant, or by someone of the team who may see it."""
+    return resets.cancel(session, actor=user, reset_id=reset_id)
+
+
+@router.get("/me/account-resets", tags=["me"])
+def my_account_resets(user: CurrentParticipant, session: SessionDep) -> list[AccountResetView]:
+    """Every reset of my account: who started and who approved it, and when."""
+    return resets.of_my_account(session, actor=user)
+
+
+@router.post("/me/account-resets/{reset_id}/read", status_code=status.HTTP_204_NO_CONTENT, tags=["me"])
+def read_reset_notice(reset_id: uuid.UUID, user: CurrentParticipant, session: SessionDep) -> Response:
+    """I have read the notice of a used reset: it leaves my home page (it stays in my log)."""
+    resets.mark_read(session, actor=user, reset_id=reset_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from app.accounts import repository
+from app.accounts import repository, resets
 from app.accounts.invitation_codes import RECOVERY_CODE_LENGTH, code_hash, new_code
 from app.accounts.login_sessions import end_all_sessions
 from app.accounts.passwords import hash_password, password_problem
@@ -77,11 +77,15 @@ def recover(
     if problem:
         raise InvalidInput(problem, field="new_password")
     user = repository.user_by_username(session, username.strip())
+    action = "auth.recover"
     if (
-        user is None
-        or not user.is_active
-        or not repository.use_recovery_code(session, user.id, code_hash(recovery_code))
+        user is not None
+        and user.is_active
+        and not repository.use_recovery_code(session, user.id, code_hash(recovery_code))
     ):
+        # Not one of their recovery codes: perhaps the reset code their team handed over.
+        action = "auth.reset" if resets.use_code(session, user, recovery_code) else "failed"
+    if user is None or not user.is_active or action == "failed":
         subject_id = user.id if user else None  # read before the rollback expires it
         session.rollback()
         store.record_failure(keys)
@@ -93,5 +97,5 @@ def recover(
     end_all_sessions(session, user.id)
     store.clear(session, keys[0])
     session.flush()
-    audit.record(session, action="auth.recover", actor=user, subject_id=user.id)
+    audit.record(session, action=action, actor=user, subject_id=user.id)
     return user

@@ -2,11 +2,21 @@
 
 import uuid
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
-from app.models import CareTeam, Invitation, RecoveryCode, Share, TeamMembership, TeamShareDecision, User
+from app.models import (
+    AccountReset,
+    CareTeam,
+    Invitation,
+    RecoveryCode,
+    Share,
+    TeamMembership,
+    TeamShareDecision,
+    User,
+)
 from app.models.enums import Role, ShareAudience
 from app.models.types import utcnow
 
@@ -197,3 +207,74 @@ def use_recovery_code(session: Session, user_id: uuid.UUID, code_hash: str) -> b
         .values(used_at=utcnow())
     )
     return int(getattr(result, "rowcount", 0) or 0) == 1
+
+
+# --- care-team assisted resets -------------------------------------------------------------
+
+
+def reset_by_id(session: Session, reset_id: uuid.UUID) -> AccountReset | None:
+    return session.get(AccountReset, reset_id)
+
+
+def resets_of_participant(session: Session, participant_id: uuid.UUID) -> Sequence[AccountReset]:
+    """Newest first."""
+    return session.exec(
+        select(AccountReset)
+        .where(col(AccountReset.participant_id) == participant_id)
+        .order_by(col(AccountReset.started_at).desc())
+    ).all()
+
+
+def resets_since(
+    session: Session, since: datetime, participant_ids: Sequence[uuid.UUID] | None
+) -> Sequence[AccountReset]:
+    """Resets started since then, not cancelled or used (of these participants; None: all)."""
+    statement = select(AccountReset).where(
+        col(AccountReset.started_at) >= since,
+        col(AccountReset.cancelled_at).is_(None),
+        col(AccountReset.used_at).is_(None),
+    )
+    if participant_ids is not None:
+        statement = statement.where(col(AccountReset.participant_id).in_(list(participant_ids)))
+    return session.exec(statement.order_by(col(AccountReset.started_at).desc())).all()
+
+
+def use_reset_code(
+    session: Session, user_id: uuid.UUID, code_hash: str, now: datetime
+) -> AccountReset | None:
+    """Mark this person's issued, unexpired, unused reset code used; of two racing uses, one wins."""
+    result = session.execute(
+        update(AccountReset)
+        .where(
+            col(AccountReset.participant_id) == user_id,
+            col(AccountReset.code_hash) == code_hash,
+            col(AccountReset.used_at).is_(None),
+            col(AccountReset.cancelled_at).is_(None),
+            col(AccountReset.code_expires_at) > now,
+        )
+        .values(used_at=now)
+    )
+    if int(getattr(result, "rowcount", 0) or 0) != 1:
+        return None
+    return session.exec(select(AccountReset).where(col(AccountReset.code_hash) == code_hash)).first()
+
+
+def clinician_team_ids(session: Session, clinician_id: uuid.UUID) -> list[uuid.UUID]:
+    return list(
+        session.exec(
+            select(TeamMembership.team_id).where(
+                col(TeamMembership.user_id) == clinician_id, col(TeamMembership.member_role) == Role.clinician
+            )
+        ).all()
+    )
+
+
+def participants_of_teams(session: Session, team_ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
+    return list(
+        session.exec(
+            select(TeamMembership.user_id).where(
+                col(TeamMembership.team_id).in_(list(team_ids)),
+                col(TeamMembership.member_role) == Role.participant,
+            )
+        ).all()
+    )

@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
@@ -83,7 +84,11 @@ class RecoveryCodesStatus(BaseModel):
 
 class RecoverRequest(Strict):
     username: str = Field(min_length=1, max_length=200)
-    recovery_code: str = Field(min_length=1, max_length=200)
+    recovery_code: str = Field(
+        min_length=1,
+        max_length=200,
+        description="One of the person's recovery codes, or the reset code their care team handed over",
+    )
     new_password: str = Field(min_length=1, max_length=1024)
 
 
@@ -210,3 +215,44 @@ class SignInEvent(BaseModel):
     )
     outcome: str = Field(description='"ok", "failed" or "throttled"')
     client_address: str | None
+
+
+class ResetState(StrEnum):
+    waiting = "waiting"  # for a second person's approval
+    approved = "approved"  # the starter may now make the code
+    issued = "issued"  # the code is out, not used yet
+    used = "used"
+    cancelled = "cancelled"
+    lapsed = "lapsed"  # not approved or not used in time
+
+
+class ResetPerson(BaseModel):
+    name: str | None = Field(description="null when the account no longer exists")
+    discipline: Discipline | None
+    role: Role | None
+
+
+class AccountResetView(BaseModel):
+    """A care-team assisted reset of a participant's password, as one who may see it sees it."""
+
+    id: uuid.UUID
+    participant_id: uuid.UUID
+    participant_name: str
+    state: ResetState
+    started_by: ResetPerson
+    started_at: datetime
+    approved_by: ResetPerson | None
+    approved_at: datetime | None
+    code_issued_at: datetime | None
+    code_expires_at: datetime | None
+    used_at: datetime | None
+    cancelled_by: ResetPerson | None
+    cancelled_at: datetime | None
+    can_approve: bool = Field(description="This viewer may approve it (a second person)")
+    can_make_code: bool = Field(description="This viewer started it and it is approved")
+    can_cancel: bool
+
+
+class ResetCodeIssued(BaseModel):
+    code: str = Field(description="Shown this once, to hand over in person: only its hash is kept")
+    expires_at: datetime

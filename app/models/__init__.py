@@ -14,6 +14,7 @@ NAMING_CONVENTION = {
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
 
 from app.models.access import EntryRead  # noqa: E402
+from app.models.account_reset import AccountReset  # noqa: E402
 from app.models.appointment import AgendaItem, Appointment  # noqa: E402
 from app.models.audit import AuditEvent, AuditPerson  # noqa: E402
 from app.models.entry import Entry  # noqa: E402
@@ -28,6 +29,7 @@ from app.models.user import User  # noqa: E402
 
 __all__ = [
     "NAMING_CONVENTION",
+    "AccountReset",
     "AgendaItem",
     "Appointment",
     "AuditEvent",

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from sqlmodel import Session
 from starlette.responses import Response
 
-from app.accounts import service
+from app.accounts import resets, service
 from app.accounts.deps import OptionalAuthDep
 from app.accounts.schemas import InvitationPublic, MemberPublic, TeamPublic
 from app.deps import SessionDep
@@ -42,12 +42,15 @@ def home_page(visit: Visit, refused: Refusal | None = None) -> Response:
     """Also shown again, with the problem, when an invitation from it was refused."""
     session, user = visit.session, visit.user
     if user.role == Role.admin:
-        return page(visit.request, "accounts/home_admin.html", {"nav": "home"})
+        open_resets = resets.open_resets(session, actor=user)
+        return page(visit.request, "accounts/home_admin.html", {"nav": "home", "open_resets": open_resets})
     teams, members = teams_with_members(session, user)
     context: dict[str, Any] = {"nav": "home", "teams": teams, "members": members, "language_next": "/"}
     if user.role == Role.participant:
         context["overview"] = home_overview(session, actor=user)
+        context["reset_notices"] = resets.to_tell(session, actor=user)
         return page(visit.request, "participant/home.html", context, refused=refused)
+    context["open_resets"] = resets.open_resets(session, actor=user)
     context["invitations"] = _invitations_by_team(service.list_invitations(session, actor=user))
     context["participants"] = dashboard_rows(session, actor=user)
     return page(visit.request, "clinician/home.html", context, refused=refused)

@@ -158,9 +158,12 @@ DONE_MESSAGES = {
     "profile": N_("Your details are saved."),
     "password": N_("Your password is changed. Your other devices are logged out."),
     "recovered": N_(
-        "You are back in, with your new password. That recovery code is used up, "
+        "You are back in, with your new password. That code is used up, "
         "and your other devices are logged out."
     ),
+    "reset_started": N_("The reset is started. A second person must approve it now."),
+    "reset_approved": N_("Approved. The person who started the reset can now make the code."),
+    "reset_stopped": N_("The reset is stopped. Its code does not work."),
     "team": N_("The care team is created."),
     "team_help": N_("The team's contact details are saved."),
     "revoked": N_("The invitation is withdrawn. The code no longer works."),

@@ -28,8 +28,8 @@ PAGES = {
         "/account",
         "/help",
     ],
-    "psych": ["/", "/clinician", "/clinician/participants/{owner}", "/account"],
-    "admin": ["/admin", "/account"],
+    "psych": ["/", "/clinician", "/clinician/participants/{owner}", "/account", "/account-resets/{reset}"],
+    "admin": ["/", "/admin", "/account"],
 }
 
 
@@ -51,6 +51,9 @@ def test_no_accessibility_violations(live_server, chromium, world, db, axe_scrip
     db.execute(update(User).values(locale=locale))
     db.commit()
     owner_id = str(world.users["owner"].id)
+    # A password reset under way: the notice on the owner's home page and in their access log,
+    # the list on the clinicians' and the admin's home, and the reset's own page.
+    reset = world.clients["physio"].post(f"/api/v1/participants/{owner_id}/account-resets").json()["id"]
     # also an entry page: the richest participant page
     pages = {**PAGES, "owner": [*PAGES["owner"], f"/entries/{world.entry_id('team')}"]}
     found: list[str] = []
@@ -67,7 +70,7 @@ def test_no_accessibility_violations(live_server, chromium, world, db, axe_scrip
             if role:
                 sign_in(page, live_server, world.users[role].username, PASSWORD)
             for path in paths:
-                page.goto(live_server + path.format(owner=owner_id))
+                page.goto(live_server + path.format(owner=owner_id, reset=reset))
                 assert page.locator("html").get_attribute("lang") == locale
                 page.add_script_tag(path=axe_script)
                 result = page.evaluate("(tags) => axe.run(document, {runOnly: tags})", WCAG)

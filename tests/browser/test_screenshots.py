@@ -23,6 +23,8 @@ SHOTS = [
     ("psych", DESKTOP, "/clinician/participants/{owner}#disagreements", "preparation-desktop"),
     ("psych", DESKTOP, "/clinician", "dashboard-desktop"),
     (None, PHONE, "/recover", "recover-phone"),
+    ("owner", PHONE, "/", "reset-notice-phone"),
+    ("physio", DESKTOP, "/account-resets/{reset}", "reset-desktop"),
 ]
 # Pages shown with a part opened first: (role, viewport, path, name, what to click).
 OPENED = [
@@ -65,6 +67,14 @@ def _dispute(world) -> None:  # type: ignore[no-untyped-def]
     )
 
 
+def _reset(world) -> str:  # type: ignore[no-untyped-def]
+    """A password reset of the owner, started by the physiotherapist, approved by the psychologist."""
+    owner_id = world.users["owner"].id
+    reset = world.clients["physio"].post(f"/api/v1/participants/{owner_id}/account-resets").json()
+    world.clients["psych"].post(f"/api/v1/account-resets/{reset['id']}/approve")
+    return str(reset["id"])
+
+
 @pytest.mark.parametrize("locale", ["en", "nl"])
 def test_main_pages_render_for_a_person(live_server, chromium, world, db, tmp_path, locale):
     db.execute(update(User).values(locale=locale))
@@ -72,6 +82,7 @@ def test_main_pages_render_for_a_person(live_server, chromium, world, db, tmp_pa
     target = DOCS if os.environ.get("STEM_UPDATE_SCREENSHOTS") == "1" else tmp_path
     target.mkdir(parents=True, exist_ok=True)
     _dispute(world)
+    reset = _reset(world)
     shots = [(*shot, None) for shot in SHOTS] + OPENED
     for role, viewport, path, name, opening in shots:
         # A signed-in person's pages speak their own language; an anonymous page the browser's.
@@ -86,6 +97,7 @@ def test_main_pages_render_for_a_person(live_server, chromium, world, db, tmp_pa
                     entry=world.entry_id("team"),
                     psych_only=world.entry_id("psych_only"),
                     owner=world.users["owner"].id,
+                    reset=reset,
                 )
             )
             # The page, its styles and its scripts are all in before the picture is taken.

@@ -34,7 +34,7 @@ PAGES = {
         "/my-data",
         "/help",
     ],
-    "psych": ["/", "/clinician", "/clinician/participants/{owner}", "/account"],
+    "psych": ["/", "/clinician", "/clinician/participants/{owner}", "/account", "/account-resets/{reset}"],
     "admin": ["/", "/admin", "/account"],
 }
 
@@ -99,6 +99,9 @@ def test_at_200_percent_text_nothing_scrolls_sideways_and_targets_stay_large(
 ):
     db.execute(update(User).values(locale=locale))
     db.commit()
+    # A password reset under way: the owner's notice, the team's list and the reset's own page.
+    owner_id = world.users["owner"].id
+    reset = world.clients["physio"].post(f"/api/v1/participants/{owner_id}/account-resets").json()["id"]
     context = browser_context_factory(PHONE, locale="nl-NL" if locale == "nl" else "en-GB")
     page = context.new_page()
     if role:
@@ -109,7 +112,7 @@ def test_at_200_percent_text_nothing_scrolls_sideways_and_targets_stay_large(
 
     problems: list[str] = []
     for path in PAGES[role]:
-        url = path.format(team_entry=world.entry_id("team"), owner=world.users["owner"].id)
+        url = path.format(team_entry=world.entry_id("team"), owner=world.users["owner"].id, reset=reset)
         page.goto(live_server + url)
         page.wait_for_load_state("load")
         assert page.locator("html").get_attribute("lang") == locale

@@ -115,6 +115,7 @@ def _build_world(db, client_factory) -> World:  # type: ignore[no-untyped-def]
         "response": {},
         "appointment": {},
         "invitation": {},
+        "reset": {},
         "user": {name: str(user.id) for name, user in users.items()},
         "team": {"rehab": str(rehab.id), "elsewhere": str(elsewhere.id)},
     }
@@ -169,6 +170,12 @@ def _build_world(db, client_factory) -> World:  # type: ignore[no-untyped-def]
     for clinician, team in (("physio", "rehab"), ("outsider", "elsewhere")):
         body = {"team_id": w.id("team", team), "role": "participant"}
         w.ids["invitation"][team] = _ok(clients[clinician].post("/api/v1/invitations", json=body), 201)["id"]
+
+    # Password resets under way: the physiotherapist's for the owner, the outsider's for the stranger.
+    w.ids["reset"] = {}
+    for clinician, participant in (("physio", "owner"), ("outsider", "stranger")):
+        url = f"/api/v1/participants/{w.user(participant)}/account-resets"
+        w.ids["reset"][participant] = _ok(clients[clinician].post(url), 201)["id"]
 
     owner = clients["owner"]
     _ok(owner.delete(f"/api/v1/entries/{w.entry('revoked')}/shares/{w.id('share', 'revoked')}"))
@@ -427,6 +434,50 @@ ROWS: list[Row] = [
           physician=200, outsider=200, admin=200),
         form=lambda w, a, s: {"password": PASSWORD}),
     Row("POST", "/logout", ANY_SIGNED_IN_303),
+    # --- a care-team assisted password reset: {reset_id} is the physiotherapist's for the owner ---
+    # (one is under way already, so the owner's team is told so when starting another)
+    Row("POST", "/api/v1/participants/{participant_id}/account-resets",
+        E(anonymous=401, owner=403, fellow=403, stranger=403, physio=409, psych=409, physician=409,
+          outsider=404, admin=403)),
+    Row("POST", "/clinician/participants/{participant_id}/account-reset",
+        E(anonymous=PAGE_ANON, owner=403, fellow=403, stranger=403, physio=409, psych=409,
+          physician=409, outsider=404, admin=403)),
+    Row("GET", "/api/v1/account-resets",
+        E(anonymous=401, owner=403, fellow=403, stranger=403, physio=200, psych=200, physician=200,
+          outsider=200, admin=200),
+        lists=[("reset", _by_actor(physio={"owner"}, psych={"owner"}, physician={"owner"},
+                                   outsider={"stranger"}, admin={"owner", "stranger"}))]),
+    Row("GET", "/api/v1/account-resets/{reset_id}",
+        E(anonymous=401, owner=200, fellow=404, stranger=404, physio=200, psych=200, physician=200,
+          outsider=404, admin=200)),
+    Row("GET", "/account-resets/{reset_id}",
+        E(anonymous=PAGE_ANON, owner=403, fellow=403, stranger=403, physio=200, psych=200,
+          physician=200, outsider=404, admin=200)),
+    # a second person approves: never the one who started it
+    Row("POST", "/api/v1/account-resets/{reset_id}/approve",
+        E(anonymous=401, owner=403, fellow=403, stranger=403, physio=403, psych=200, physician=200,
+          outsider=404, admin=200)),
+    Row("POST", "/account-resets/{reset_id}/approve",
+        E(anonymous=PAGE_ANON, owner=403, fellow=403, stranger=403, physio=403, psych=303,
+          physician=303, outsider=404, admin=303)),
+    # only the one who started it makes the code, and only after approval (not yet here)
+    Row("POST", "/api/v1/account-resets/{reset_id}/code",
+        E(anonymous=401, owner=403, fellow=403, stranger=403, physio=409, psych=403, physician=403,
+          outsider=404, admin=403)),
+    Row("POST", "/account-resets/{reset_id}/code",
+        E(anonymous=PAGE_ANON, owner=403, fellow=403, stranger=403, physio=409, psych=403,
+          physician=403, outsider=404, admin=403)),
+    Row("POST", "/api/v1/account-resets/{reset_id}/cancel",
+        E(anonymous=401, owner=200, fellow=404, stranger=404, physio=200, psych=200, physician=200,
+          outsider=404, admin=200)),
+    Row("POST", "/account-resets/{reset_id}/cancel",
+        E(anonymous=PAGE_ANON, owner=303, fellow=404, stranger=404, physio=303, psych=303,
+          physician=303, outsider=404, admin=303)),
+    Row("GET", "/api/v1/me/account-resets", role_gate(participant=200, staff=403),
+        lists=[("reset", _by_actor(owner={"owner"}, fellow=set(), stranger={"stranger"}))]),
+    Row("POST", "/api/v1/me/account-resets/{reset_id}/read", role_gate(participant=404, staff=403, owner=204)),
+    Row("POST", "/account-resets/{reset_id}/read",
+        role_gate(participant=404, staff=403, anon=PAGE_ANON, owner=303)),
     # --- a participant's own data ----------------------------------------------------------------
     Row("DELETE", "/api/v1/me", role_gate(participant=204, staff=403),
         json=lambda w, a, s: {"password": PASSWORD, "confirm": True}),
@@ -715,6 +766,7 @@ def _url(w: World, row: Row, actor: str, state: str | None) -> str:
         "user_id": lambda: w.user(USER_IN_PATH.get(row.key, "owner")),
         "clinician_id": lambda: w.user("psych"),
         "invitation_id": lambda: w.id("invitation", "rehab"),
+        "reset_id": lambda: w.id("reset", "owner"),
         "appointment_id": lambda: w.id("appointment", row.appointment_of(actor)),
         "entry_id": lambda: _entry_of(w, state),
         "share_id": lambda: _share_of(w, state or ""),
@@ -866,7 +918,7 @@ def test_matrix_size():
         f"{len(ROWS) - entry_rows} without an entry) × {len(ACTORS)} actors = {size} cells"
     )
     assert size == (len(ROWS) - entry_rows) * len(ACTORS) + entry_rows * len(ACTORS) * len(STATES)
-    assert size == 2025
+    assert size == 2151
 
 
 @pytest.mark.parametrize("row", ROWS, ids=lambda row: f"{row.method} {row.path}")

@@ -42,11 +42,11 @@ def hidden_id_of(page: str) -> str:
 class Browser:
     """A browser signed in through the login form; posts forms with the page's CSRF token."""
 
-    def __init__(self, client: TestClient, user: User) -> None:
+    def __init__(self, client: TestClient, user: User, password: str = PASSWORD) -> None:
         self.client = client
         self.user = user
         client.follow_redirects = False
-        response = client.post("/login", data={"username": user.username, "password": PASSWORD})
+        response = client.post("/login", data={"username": user.username, "password": password})
         assert response.status_code == 303, response.text
         self.csrf = csrf_of(client.get("/account").text)
 

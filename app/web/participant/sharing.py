@@ -12,6 +12,7 @@ from fastapi import APIRouter, Form
 from pydantic import ValidationError
 from starlette.responses import Response
 
+from app.accounts import resets
 from app.accounts import service as accounts_service
 from app.errors import DomainError, InvalidInput, NotFound
 from app.i18n import N_
@@ -232,4 +233,7 @@ def team_said(visit: ParticipantVisit) -> Response:
 def access_log(visit: ParticipantVisit) -> Response:
     visits = views.reading_visits(visit.session, actor=visit.user)
     days = local_format(visit.request).by_day(visits, lambda each: each.at)
-    return page(visit.request, "participant/access_log.html", {"days": days})
+    account_resets = resets.of_my_account(visit.session, actor=visit.user)
+    return page(
+        visit.request, "participant/access_log.html", {"days": days, "account_resets": account_resets}
+    )
