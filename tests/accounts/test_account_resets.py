@@ -11,7 +11,7 @@ from sqlmodel import select
 from app.models import AccountReset, AuditEvent, Entry
 from app.models.enums import Discipline, Role
 from app.models.types import utcnow
-from tests.factories import login, make_team, make_user
+from tests.factories import PASSWORD, login, make_team, make_user
 from tests.web.page_client import Browser, text_of
 
 NEW = "a fresh sentence I can remember"
@@ -214,3 +214,12 @@ def test_the_pages_take_a_reset_from_start_to_code(
     assert code_heading in text_of(made.text)
     assert lisa.post(f"{page_url}/code").status_code == 409  # shown once
     assert omar.post(f"{page_url}/code").status_code == 403
+
+
+def test_erasure_takes_the_participants_resets_with_it(team, db):
+    people, clients = team
+    _start(clients, people)
+    gone = clients["anna"].request("DELETE", "/api/v1/me", json={"password": PASSWORD, "confirm": True})
+    assert gone.status_code == 204, gone.text
+    db.rollback()
+    assert db.exec(select(AccountReset)).all() == []
