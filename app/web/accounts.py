@@ -164,7 +164,7 @@ def recover(request: Request, session: SessionDep, form: Annotated[RecoverForm, 
         refused = refusal(request, "recover", exc, _RECOVER_FIELDS)
         headers = exc.headers if isinstance(exc, DomainError) else None
         return page(request, "accounts/recover.html", {"form": shown}, refused=refused, headers=headers)
-    return _signed_in(request, session, user, "/account?done=recovered")
+    return _signed_in(request, session, user, "/?done=recovered")  # home: where a reset is told
 
 
 # --- joining with an invitation ---------------------------------------------------------

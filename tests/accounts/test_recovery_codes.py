@@ -175,8 +175,8 @@ def test_the_pages_make_codes_and_take_one_back_in(client_factory, db, locale, h
         "/recover",
         data={"username": user.username, "recovery_code": codes[0], "new_password": NEW},
     )
-    assert ok.status_code == 303 and ok.headers["location"] == "/account?done=recovered"
-    assert done in text_of(stranger.get("/account?done=recovered").text)
+    assert ok.status_code == 303 and ok.headers["location"] == "/?done=recovered"
+    assert done in text_of(stranger.get("/?done=recovered").text)
     assert browser.get("/account").status_code == 303  # the old session is over
 
 
