@@ -22,6 +22,7 @@ from app.paths import STATIC_DIR
 from app.privacy import api as privacy_api
 from app.security_log import RefusalLogMiddleware
 from app.sharing import api as sharing_api
+from app.story import api as story_api
 from app.web.rendering import error_page
 
 # Every router of the app, in order: the JSON API, then the pages. The route-policy test walks these.
@@ -31,6 +32,7 @@ ROUTERS = [
     journal_api.router,
     sharing_api.router,
     clinician_api.router,
+    story_api.router,
     privacy_api.router,
     *pages.ROUTERS,
 ]

@@ -64,6 +64,8 @@ def _views(session: Session, actor: User, entries: Sequence[Entry]) -> dict[uuid
     first_shared: dict[uuid.UUID, datetime] = {}
     shared_with: dict[uuid.UUID, list[SharedWith]] = {}
     for share in sorted(shares, key=lambda s: s.created_at):
+        if share.entry_id is None:  # (only entries' shares are asked for)
+            continue
         first_shared.setdefault(share.entry_id, share.created_at)
         person = people.get(share.clinician_id) if share.clinician_id else None
         shared_with.setdefault(share.entry_id, []).append(

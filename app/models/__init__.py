@@ -24,6 +24,7 @@ from app.models.login_throttle import LoginThrottle  # noqa: E402
 from app.models.recovery_code import RecoveryCode  # noqa: E402
 from app.models.response import EntryResponse  # noqa: E402
 from app.models.share import Share  # noqa: E402
+from app.models.story import Story, StoryRead, StoryVersion  # noqa: E402
 from app.models.team import CareTeam, TeamMembership, TeamShareDecision  # noqa: E402
 from app.models.user import User  # noqa: E402
 
@@ -43,6 +44,9 @@ __all__ = [
     "LoginThrottle",
     "RecoveryCode",
     "Share",
+    "Story",
+    "StoryRead",
+    "StoryVersion",
     "TeamMembership",
     "TeamShareDecision",
     "User",

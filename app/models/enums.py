@@ -72,3 +72,22 @@ class ParticipantView(StrEnum):
     matches = "matches"
     partly = "partly"
     differs = "differs"
+
+
+class StorySection(StrEnum):
+    """The parts of "My story", in the order the participant sees them; all optional."""
+
+    before = "before"  # what happened before this programme: care, tests, treatments
+    told = "told"  # what I was told about my pain
+    cause = "cause"  # what I think causes my pain
+    fear = "fear"  # what I fear
+    hope = "hope"  # what I hope from this programme
+    know = "know"  # what my team should know about me
+
+
+class TreatmentEffect(StrEnum):
+    """How an earlier treatment went, in the participant's view."""
+
+    helped = "helped"
+    no_help = "no_help"
+    worse = "worse"

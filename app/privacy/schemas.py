@@ -16,6 +16,7 @@ from app.sharing.schemas import (
     SharePublic,
     TeamJoinerDecided,
 )
+from app.story.schemas import StoryPublic, StoryReader, StoryVersionPublic
 from app.validation import StrictModel
 
 
@@ -51,6 +52,11 @@ class ParticipantExport(BaseModel):
     recovery_codes: RecoveryCodesStatus = Field(
         description="How many of my recovery codes are left (the codes themselves are never kept)"
     )
+    story: StoryPublic = Field(description="My story as it is now, and who it is shared with")
+    story_versions: list[StoryVersionPublic] = Field(
+        description="Every saved version of my story, newest first"
+    )
+    story_readers: list[StoryReader] = Field(description="Who read my story, and when")
     account_resets: list[AccountResetView] = Field(
         default_factory=list,
         description="Password resets of my account by my team: who started, who approved, when",

@@ -18,6 +18,7 @@ from app.models.enums import Role
 from app.models.types import utcnow
 from app.privacy.schemas import EraseRequest, ExportProfile, ExportTeamMember, ParticipantExport
 from app.sharing import service as sharing_service
+from app.story import service as story_service
 
 
 def export_participant(session: Session, *, actor: User) -> ParticipantExport:
@@ -49,6 +50,12 @@ def export_participant(session: Session, *, actor: User) -> ParticipantExport:
         team_joiner_answers=sharing_service.team_joiner_answers(session, actor=actor),
         sign_ins=accounts_service.sign_in_history(session, actor=actor),
         recovery_codes=recovery.status_of(session, actor=actor),
+        story=story_service.my_story(session, actor=actor),
+        story_versions=[
+            story_service.version(session, actor=actor, number=summary.version)
+            for summary in story_service.versions(session, actor=actor)
+        ],
+        story_readers=story_service.readers(session, actor=actor),
         account_resets=resets.of_my_account(session, actor=actor),
     )
 

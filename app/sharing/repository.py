@@ -53,20 +53,37 @@ def participant_in_my_teams(clinician_id: uuid.UUID, participant: Any) -> Column
     return cast(ColumnElement[bool], participant.in_(mine))
 
 
+def _live_share(clinician_id: uuid.UUID, *what: ColumnElement[bool]) -> ColumnElement[bool]:
+    """The one rule, for an entry and for a story alike: an unrevoked share of it with this
+    clinician, or with the whole team that reaches them."""
+    return exists().where(
+        *what,
+        col(Share.revoked_at).is_(None),
+        or_(col(Share.clinician_id) == clinician_id, _team_share_reaches(clinician_id)),
+    )
+
+
 def live_share_for(clinician_id: uuid.UUID, entry: Any, author: Any = None) -> ColumnElement[bool]:
     """SQL condition: an unrevoked share of the entry with this clinician or with the whole team.
 
     `author` (the entry's author column) changes no result, since a share's participant is its
     entry's author, but it lets PostgreSQL find one participant's shares by index instead of
     hashing every live share of the database."""
-    conditions = [
-        col(Share.entry_id) == entry,
-        col(Share.revoked_at).is_(None),
-        or_(col(Share.clinician_id) == clinician_id, _team_share_reaches(clinician_id)),
-    ]
+    conditions = [col(Share.entry_id) == entry]
     if author is not None:
         conditions.append(col(Share.participant_id) == author)
-    return exists().where(*conditions)
+    return _live_share(clinician_id, *conditions)
+
+
+def live_story_share_for(clinician_id: uuid.UUID, story: Any, participant: Any) -> ColumnElement[bool]:
+    """SQL condition: the story (a column or id) is shared with this clinician, by the one rule."""
+    return _live_share(clinician_id, col(Share.story_id) == story, col(Share.participant_id) == participant)
+
+
+def shares_of_story(session: Session, story_id: uuid.UUID) -> Sequence[Share]:
+    return session.exec(
+        select(Share).where(col(Share.story_id) == story_id).order_by(col(Share.created_at), col(Share.id))
+    ).all()
 
 
 def _team_share_reaches(clinician_id: uuid.UUID) -> ColumnElement[bool]:
@@ -531,7 +548,8 @@ def undecided_joiners(session: Session, participant_id: uuid.UUID, team_id: uuid
             col(Share.team_id) == team_id,
             col(Share.revoked_at).is_(None),
             col(Share.created_at) < col(theirs.joined_at),
-            col(Share.entry_id).in_(own_live_entries),
+            # an entry not in the trash, or the story (both hidden from a later joiner until asked)
+            or_(col(Share.entry_id).in_(own_live_entries), col(Share.story_id).is_not(None)),
         )
         .scalar_subquery()
     )

@@ -43,6 +43,18 @@ class SharePublic(BaseModel):
     revoked_at: datetime | None
 
 
+class StorySharePublic(BaseModel):
+    """A share of the participant's story, with whom and since when (revoked: no longer)."""
+
+    id: uuid.UUID
+    audience: ShareAudience
+    clinician_id: uuid.UUID | None
+    clinician_name: str | None
+    clinician_discipline: Discipline | None
+    created_at: datetime
+    revoked_at: datetime | None
+
+
 class TeamJoiner(BaseModel):
     """A clinician who joined the participant's team after something was shared with the whole
     team, not yet answered: the participant decides whether they may see what was shared with

@@ -38,6 +38,7 @@ from app.sharing.schemas import (
     ResponseToMe,
     ShareCreate,
     SharePublic,
+    StorySharePublic,
     TeamJoiner,
     TeamJoinerDecided,
     TeamJoinerDecision,
@@ -84,25 +85,30 @@ def _share_public(share: Share, clinicians: dict[uuid.UUID, User]) -> SharePubli
     return SharePublic.model_validate({**share.model_dump(), **_named(clinician)})
 
 
+def _audience(
+    session: Session, actor: User, data: ShareCreate
+) -> tuple[dict[uuid.UUID, User], uuid.UUID | None, list[uuid.UUID | None]]:
+    """The team's clinicians, the participant's team, and who to share with (None: the team)."""
+    clinicians = _team_clinicians(session, actor)
+    team_id = accounts_repository.participant_team_id(session, actor.id)
+    if data.audience == "team":
+        return clinicians, team_id, [None]
+    chosen = list(dict.fromkeys(data.clinician_ids or []))
+    if not chosen:
+        raise InvalidInput(N_("Choose at least one person to share with."), field="clinician_ids")
+    if any(clinician_id not in clinicians for clinician_id in chosen):
+        raise InvalidInput(
+            N_("You can share only with clinicians of your own care team."), field="clinician_ids"
+        )
+    return clinicians, team_id, list(chosen)
+
+
 def share_entries(
     session: Session, *, actor: User, entry_ids: Sequence[uuid.UUID], data: ShareCreate
 ) -> list[SharePublic]:
     """Share one or more own entries; sharing again with the same audience changes nothing."""
     entries = [_own_live_entry(session, actor, entry_id) for entry_id in dict.fromkeys(entry_ids)]
-    clinicians = _team_clinicians(session, actor)
-    team_id = accounts_repository.participant_team_id(session, actor.id)
-    targets: list[uuid.UUID | None]
-    if data.audience == "team":
-        targets = [None]
-    else:
-        chosen = list(dict.fromkeys(data.clinician_ids or []))
-        if not chosen:
-            raise InvalidInput(N_("Choose at least one person to share with."), field="clinician_ids")
-        if any(clinician_id not in clinicians for clinician_id in chosen):
-            raise InvalidInput(
-                N_("You can share only with clinicians of your own care team."), field="clinician_ids"
-            )
-        targets = list(chosen)
+    clinicians, team_id, targets = _audience(session, actor, data)
     live = repository.live_shares_of_entries(session, [entry.id for entry in entries])
     # A team share counts only for the team the participant is in now.
     existing = {
@@ -155,6 +161,8 @@ def sharing_summaries(
     shares = repository.live_shares_of_entries(session, own)
     people = accounts_repository.users_by_ids(session, [share.clinician_id for share in shares])
     for share in shares:
+        if share.entry_id is None:  # (only entries' shares are asked for)
+            continue
         summary = summaries[share.entry_id]
         if share.clinician_id is None:
             summary.shared_with_team = True
@@ -197,6 +205,64 @@ def revoke_share(session: Session, *, actor: User, entry_id: uuid.UUID, share_id
         session.refresh(share)
         audit.record(session, action="share.revoke", actor=actor, subject_id=actor.id, target=share.entry_id)
     return _share_public(share, accounts_repository.users_by_ids(session, [share.clinician_id]))
+
+
+# --- the participant's story: shared as a whole, under the same rule ------------------------
+
+STORY_SHARE_NOT_FOUND = N_("This share does not exist, or it is not yours.")
+
+
+def _story_share_public(share: Share, people: dict[uuid.UUID, User]) -> StorySharePublic:
+    clinician = people.get(share.clinician_id) if share.clinician_id else None
+    return StorySharePublic.model_validate({**share.model_dump(), **_named(clinician)})
+
+
+def share_story(
+    session: Session, *, actor: User, story_id: uuid.UUID, data: ShareCreate
+) -> list[StorySharePublic]:
+    """Share the participant's story (the caller checked it is theirs); again changes nothing."""
+    clinicians, team_id, targets = _audience(session, actor, data)
+    live = [share for share in repository.shares_of_story(session, story_id) if share.revoked_at is None]
+    existing = {
+        share.clinician_id: share
+        for share in live
+        if share.clinician_id is not None or share.team_id == team_id
+    }
+    result = []
+    for clinician_id in targets:
+        share = existing.get(clinician_id)
+        if share is None:
+            share = Share(
+                story_id=story_id,
+                participant_id=actor.id,
+                audience=ShareAudience.team if clinician_id is None else ShareAudience.clinician,
+                clinician_id=clinician_id,
+                team_id=team_id if clinician_id is None else None,
+            )
+            session.add(share)
+            session.flush()
+            audit.record(session, action="story.share", actor=actor, subject_id=actor.id, target=story_id)
+        result.append(share)
+    return [_story_share_public(share, clinicians) for share in result]
+
+
+def story_shares(session: Session, *, story_id: uuid.UUID) -> list[StorySharePublic]:
+    shares = repository.shares_of_story(session, story_id)
+    people = accounts_repository.users_by_ids(session, [share.clinician_id for share in shares])
+    return [_story_share_public(share, people) for share in shares]
+
+
+def revoke_story_share(
+    session: Session, *, actor: User, story_id: uuid.UUID, share_id: uuid.UUID
+) -> StorySharePublic:
+    share = repository.share_by_id(session, share_id)
+    if share is None or share.story_id != story_id or share.participant_id != actor.id:
+        raise NotFound(STORY_SHARE_NOT_FOUND)
+    if share.revoked_at is None:
+        repository.revoke_share(session, share.id)
+        session.refresh(share)
+        audit.record(session, action="story.unshare", actor=actor, subject_id=actor.id, target=story_id)
+    return _story_share_public(share, accounts_repository.users_by_ids(session, [share.clinician_id]))
 
 
 # --- who joined the team later -------------------------------------------------------------

@@ -5,7 +5,7 @@ from fastapi import APIRouter
 
 from app.web import accounts, help_now, home, pwa, resets
 from app.web.clinician import dashboard, preparation
-from app.web.participant import appointments, journal, my_data, sharing
+from app.web.participant import appointments, journal, my_data, sharing, story
 
 # Every page router, in order; app.main includes them after the JSON API.
 ROUTERS: list[APIRouter] = [
@@ -20,4 +20,5 @@ ROUTERS: list[APIRouter] = [
     dashboard.router,
     preparation.router,
     my_data.router,
+    story.router,
 ]

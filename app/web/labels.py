@@ -19,7 +19,9 @@ from app.models.enums import (
     ParticipantView,
     ResponseKind,
     Role,
+    StorySection,
     Topic,
+    TreatmentEffect,
 )
 
 K = TypeVar("K")
@@ -150,6 +152,32 @@ PROMPTS = {
     ],
 }
 
+# "My story": each section's title (the participant's own voice, also as clinicians read it) and
+# a gentle prompt for the participant.
+STORY_SECTION_LABELS = {
+    StorySection.before: N_("Before this programme"),
+    StorySection.told: N_("What I was told about my pain"),
+    StorySection.cause: N_("What I think causes my pain"),
+    StorySection.fear: N_("What I fear"),
+    StorySection.hope: N_("What I hope from this programme"),
+    StorySection.know: N_("What my team should know about me"),
+}
+STORY_SECTION_PROMPTS = {
+    StorySection.before: N_(
+        "Which care, tests and treatments did you have? What helped, what did not, what disappointed you?"
+    ),
+    StorySection.told: N_("What did doctors or others tell you about your pain? What stayed with you?"),
+    StorySection.cause: N_("In your own words. It may be different from what you were told."),
+    StorySection.fear: N_("What worries you about your pain, or about this programme?"),
+    StorySection.hope: N_("What would make this programme worth it for you?"),
+    StorySection.know: N_("For example your work, your family, or what a good day looks like."),
+}
+TREATMENT_EFFECT_LABELS = {
+    TreatmentEffect.helped: N_("It helped"),
+    TreatmentEffect.no_help: N_("It did not help"),
+    TreatmentEffect.worse: N_("It made it worse"),
+}
+
 # Notes after a redirect (?done=...). Only known keys are shown: nothing from the URL is echoed.
 DONE_MESSAGES = {
     # accounts
@@ -191,6 +219,9 @@ DONE_MESSAGES = {
     "appointment": N_("The appointment is saved."),
     "agenda": N_("The agenda is saved."),
     "cancelled": N_("The appointment is cancelled. What you shared stays shared."),
+    "story_saved": N_("Your story is saved. Earlier versions are kept."),
+    "story_shared": N_("Your story is shared. The people you chose can read it now."),
+    "story_unshared": N_("Your story is no longer shared with them. It is hidden from them again."),
     # the clinician's preparation
     "seen": N_("Marked as seen."),
     "reply": N_("Reply sent. The participant can read it."),
@@ -210,6 +241,8 @@ def labels_for(role: Role | str | None) -> dict[str, Any]:
         "kind_labels": KIND_LABELS,
         "goal_status_labels": GOAL_STATUS_LABELS,
         "response_kind_labels": RESPONSE_KIND_LABELS,
+        "story_section_labels": STORY_SECTION_LABELS,
+        "treatment_effect_labels": TREATMENT_EFFECT_LABELS,
     }
     voice = CLINICIAN if role == Role.clinician else PARTICIPANT
     common["topic_labels"] = _in_voice(TOPIC_LABELS, voice)
@@ -224,6 +257,7 @@ def labels_for(role: Role | str | None) -> dict[str, Any]:
     common["view_labels"] = _in_voice(VIEW_LABELS, voice)
     common["view_summary_labels"] = VIEW_SUMMARY_LABELS
     common["prompts"] = PROMPTS
+    common["story_section_prompts"] = STORY_SECTION_PROMPTS
     return common
 
 

@@ -24,6 +24,8 @@ PAGES = {
         "/share",
         "/team-said",
         "/access-log",
+        "/story",
+        "/story/versions",
         "/appointments",
         "/account",
         "/help",
@@ -54,6 +56,10 @@ def test_no_accessibility_violations(live_server, chromium, world, db, axe_scrip
     # A password reset under way: the notice on the owner's home page and in their access log,
     # the list on the clinicians' and the admin's home, and the reset's own page.
     reset = world.clients["physio"].post(f"/api/v1/participants/{owner_id}/account-resets").json()["id"]
+    # The owner's story, shared with the team: on the preparation page, collapsed, and on /story.
+    story = {"base_version": 0, "sections": {"before": "Years of care.", "cause": "The fall at work."}}
+    world.clients["owner"].put("/api/v1/me/story", json=story)
+    world.clients["owner"].post("/api/v1/me/story/shares", json={"audience": "team"})
     # also an entry page: the richest participant page
     pages = {**PAGES, "owner": [*PAGES["owner"], f"/entries/{world.entry_id('team')}"]}
     found: list[str] = []

@@ -24,8 +24,11 @@ SHOTS = [
     ("psych", DESKTOP, "/clinician", "dashboard-desktop"),
     (None, PHONE, "/recover", "recover-phone"),
     ("owner", PHONE, "/", "reset-notice-phone"),
+    ("owner", PHONE, "/story", "story-phone"),
     ("physio", DESKTOP, "/account-resets/{reset}", "reset-desktop"),
 ]
+# First of all, before the psychologist's other pages read it: the story with its changed part.
+FIRST = [("psych", DESKTOP, "/clinician/participants/{owner}", "story-desktop", "#story > summary")]
 # Pages shown with a part opened first: (role, viewport, path, name, what to click).
 OPENED = [
     (
@@ -67,6 +70,28 @@ def _dispute(world) -> None:  # type: ignore[no-untyped-def]
     )
 
 
+def _story(world) -> None:  # type: ignore[no-untyped-def]
+    """The owner's story, shared with the team, then one part rewritten after the psychologist read it."""
+    owner = world.clients["owner"]
+    sections = {
+        "before": "Three pain clinics in four years. The injections did not help; nobody asked what I could still do.",
+        "cause": "I think it started with the fall at work.",
+        "hope": "To walk my daughter to school again.",
+    }
+    owner.put("/api/v1/me/story", json={"base_version": 0, "sections": sections})
+    owner.post("/api/v1/me/story/shares", json={"audience": "team"})
+    world.clients["psych"].get(f"/api/v1/clinician/participants/{world.users['owner'].id}/story")
+    sections["cause"] = "I think it started with the fall at work, and the stress kept it going."
+    owner.put(
+        "/api/v1/me/story",
+        json={
+            "base_version": 1,
+            "sections": sections,
+            "treatments": [{"what": "Physiotherapy", "when": "2019", "effect": "no_help"}],
+        },
+    )
+
+
 def _reset(world) -> str:  # type: ignore[no-untyped-def]
     """A password reset of the owner, started by the physiotherapist, approved by the psychologist."""
     owner_id = world.users["owner"].id
@@ -83,7 +108,8 @@ def test_main_pages_render_for_a_person(live_server, chromium, world, db, tmp_pa
     target.mkdir(parents=True, exist_ok=True)
     _dispute(world)
     reset = _reset(world)
-    shots = [(*shot, None) for shot in SHOTS] + OPENED
+    _story(world)
+    shots = FIRST + [(*shot, None) for shot in SHOTS] + OPENED
     for role, viewport, path, name, opening in shots:
         # A signed-in person's pages speak their own language; an anonymous page the browser's.
         context = chromium.new_context(viewport=viewport, device_scale_factor=1, locale=locale)

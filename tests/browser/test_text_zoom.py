@@ -29,6 +29,8 @@ PAGES = {
         "/appointments",
         "/team-said",
         "/access-log",
+        "/story",
+        "/story/versions",
         "/trash",
         "/account",
         "/my-data",
@@ -102,6 +104,10 @@ def test_at_200_percent_text_nothing_scrolls_sideways_and_targets_stay_large(
     # A password reset under way: the owner's notice, the team's list and the reset's own page.
     owner_id = world.users["owner"].id
     reset = world.clients["physio"].post(f"/api/v1/participants/{owner_id}/account-resets").json()["id"]
+    # The owner's story, shared with the team: on the preparation page, collapsed, and on /story.
+    story = {"base_version": 0, "sections": {"before": "Years of care.", "cause": "The fall at work."}}
+    world.clients["owner"].put("/api/v1/me/story", json=story)
+    world.clients["owner"].post("/api/v1/me/story/shares", json={"audience": "team"})
     context = browser_context_factory(PHONE, locale="nl-NL" if locale == "nl" else "en-GB")
     page = context.new_page()
     if role:

@@ -57,6 +57,9 @@ ALL_ENTRIES += ["stranger_team"]
 MARKERS = {name: f"marker-{name}-{uuid.uuid4().hex[:10]}" for name in ALL_ENTRIES}
 MARKERS["private"] = CANARY
 MARKERS["fellow_private"] = f"fellow-canary-{uuid.uuid4().hex[:10]}"
+# The owner's story, shared with the psychologist only: nobody else may ever get its words.
+STORY_MARKER = f"story-canary-{uuid.uuid4().hex[:10]}"
+STORY_READERS = {"owner", "psych"}
 
 
 # --- the world ------------------------------------------------------------------------------
@@ -120,6 +123,8 @@ def _build_world(db, client_factory) -> World:  # type: ignore[no-untyped-def]
         "team": {"rehab": str(rehab.id), "elsewhere": str(elsewhere.id)},
     }
 
+    owner_client = clients["owner"]
+
     def write(author: str, name: str, kind: str, **fields: Any) -> None:
         body = {"kind": kind, "body": f"{MARKERS[name]} words"} | fields
         w.ids["entry"][name] = _ok(clients[author].post("/api/v1/entries", json=body), 201)["id"]
@@ -170,6 +175,14 @@ def _build_world(db, client_factory) -> World:  # type: ignore[no-untyped-def]
     for clinician, team in (("physio", "rehab"), ("outsider", "elsewhere")):
         body = {"team_id": w.id("team", team), "role": "participant"}
         w.ids["invitation"][team] = _ok(clients[clinician].post("/api/v1/invitations", json=body), 201)["id"]
+
+    # The owner's story, shared with the psychologist, who read it once.
+    _ok(owner_client.put("/api/v1/me/story", json={"base_version": 0, "sections": {"before": STORY_MARKER}}))
+    story_share = {"clinician_ids": [w.user("psych")]}
+    w.ids["story_share"] = {
+        "owner": _ok(owner_client.post("/api/v1/me/story/shares", json=story_share), 201)[0]["id"]
+    }
+    _ok(clients["psych"].get(f"/api/v1/clinician/participants/{w.user('owner')}/story"))
 
     # Password resets under way: the physiotherapist's for the owner, the outsider's for the stranger.
     w.ids["reset"] = {}
@@ -434,6 +447,29 @@ ROWS: list[Row] = [
           physician=200, outsider=200, admin=200),
         form=lambda w, a, s: {"password": PASSWORD}),
     Row("POST", "/logout", ANY_SIGNED_IN_303),
+    # --- "My story": the participant's own; shared with the psychologist only -----------------
+    Row("GET", "/api/v1/me/story", role_gate(participant=200, staff=403)),
+    Row("PUT", "/api/v1/me/story", role_gate(participant=200, staff=403),
+        json=lambda w, a, s: {"base_version": 1 if a == "owner" else 0, "sections": {"hope": "new words"}}),
+    Row("GET", "/api/v1/me/story/versions", role_gate(participant=200, staff=403)),
+    Row("GET", "/api/v1/me/story/versions/{number}", role_gate(participant=404, staff=403, owner=200)),
+    # the others have no story to share
+    Row("POST", "/api/v1/me/story/shares", role_gate(participant=409, staff=403, owner=201),
+        json=lambda w, a, s: {"audience": "team"}),
+    Row("DELETE", "/api/v1/me/story/shares/{story_share_id}", role_gate(participant=404, staff=403, owner=200)),
+    Row("GET", "/api/v1/me/story/readers", role_gate(participant=200, staff=403)),
+    Row("GET", "/story", role_gate(participant=200, staff=403, anon=PAGE_ANON)),
+    Row("POST", "/story", role_gate(participant=303, staff=403, anon=PAGE_ANON),
+        form=lambda w, a, s: {"version": "1" if a == "owner" else "0", "hope": "new words"}),
+    Row("GET", "/story/versions", role_gate(participant=200, staff=403, anon=PAGE_ANON)),
+    Row("GET", "/story/versions/{number}", role_gate(participant=404, staff=403, anon=PAGE_ANON, owner=200)),
+    Row("POST", "/story/share", role_gate(participant=409, staff=403, anon=PAGE_ANON, owner=303),
+        form=lambda w, a, s: {"audience": "team"}),
+    Row("POST", "/story/shares/{story_share_id}/revoke",
+        role_gate(participant=404, staff=403, anon=PAGE_ANON, owner=303)),
+    Row("GET", "/api/v1/clinician/participants/{participant_id}/story",
+        E(anonymous=401, owner=403, fellow=403, stranger=403, physio=404, psych=200, physician=404,
+          outsider=404, admin=403)),
     # --- a care-team assisted password reset: {reset_id} is the physiotherapist's for the owner ---
     # (one is under way already, so the owner's team is told so when starting another)
     Row("POST", "/api/v1/participants/{participant_id}/account-resets",
@@ -767,6 +803,8 @@ def _url(w: World, row: Row, actor: str, state: str | None) -> str:
         "clinician_id": lambda: w.user("psych"),
         "invitation_id": lambda: w.id("invitation", "rehab"),
         "reset_id": lambda: w.id("reset", "owner"),
+        "story_share_id": lambda: w.id("story_share", "owner"),
+        "number": lambda: "1",
         "appointment_id": lambda: w.id("appointment", row.appointment_of(actor)),
         "entry_id": lambda: _entry_of(w, state),
         "share_id": lambda: _share_of(w, state or ""),
@@ -918,7 +956,7 @@ def test_matrix_size():
         f"{len(ROWS) - entry_rows} without an entry) × {len(ACTORS)} actors = {size} cells"
     )
     assert size == (len(ROWS) - entry_rows) * len(ACTORS) + entry_rows * len(ACTORS) * len(STATES)
-    assert size == 2151
+    assert size == 2277
 
 
 @pytest.mark.parametrize("row", ROWS, ids=lambda row: f"{row.method} {row.path}")
@@ -938,6 +976,8 @@ def _run_row(world: World, row: Row, connection) -> None:  # type: ignore[no-unt
             problems.append(f"{where}: expected {expected}, got {response.status_code}")
         text = response.text
         leaked = [name for name in ALL_ENTRIES if name not in READABLE[actor] and MARKERS[name] in text]
+        if actor not in STORY_READERS and STORY_MARKER in text:
+            leaked.append("the owner's story")
         if leaked:
             problems.append(f"{where}: the words of {leaked} are in the answer")
         if _is_refusal(row, actor, expected):

@@ -132,6 +132,11 @@ def test_canary_never_reaches_anyone_but_its_owner(world):
         "/api/v1/appointments", json={"participant_id": owner_id, "starts_at": in_future()}
     )
     assert appointment.status_code == 201
+    # The owner's story holds the canary too, and is never shared.
+    story = {"base_version": 0, "sections": {"fear": CANARY}}
+    assert world.clients["owner"].put("/api/v1/me/story", json=story).status_code == 200
+    reset = world.clients["physio"].post(f"/api/v1/participants/{owner_id}/account-resets")
+    assert reset.status_code == 201
     substitutions = {
         "entry_id": [world.entry_id(state) for state in STATES],
         "participant_id": [owner_id],
@@ -139,6 +144,8 @@ def test_canary_never_reaches_anyone_but_its_owner(world):
         "user_id": [owner_id],
         "appointment_id": [appointment.json()["id"]],
         "invitation_id": [str(uuid.uuid4())],
+        "reset_id": [reset.json()["id"]],
+        "number": ["1"],
     }
     checked = 0
     for path in _get_routes():
@@ -159,3 +166,4 @@ def test_canary_never_reaches_anyone_but_its_owner(world):
     assert checked > 50
     own = world.clients["owner"].get(f"/api/v1/entries/{world.entry_id('private')}")
     assert CANARY in own.text
+    assert CANARY in world.clients["owner"].get("/api/v1/me/story").text

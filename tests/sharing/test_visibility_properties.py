@@ -1,7 +1,8 @@
 """Random sequences of share, revoke, edit, delete, restore and team changes (the participant
 leaving and rejoining, a clinician joining later, leaving again, and the participant's answer
-about them): after every step a clinician sees exactly the entries the participant currently
-shares with them (Hypothesis)."""
+about them), and the same for the participant's story (written, rewritten, shared, revoked):
+after every step a clinician sees exactly the entries, and the story, that the participant
+currently shares with them (Hypothesis)."""
 
 import os
 import uuid
@@ -20,6 +21,9 @@ from app.models.enums import Discipline, Role
 from app.sharing import repository
 from app.sharing import service as sharing
 from app.sharing.schemas import ShareCreate, TeamJoinerDecision
+from app.story import repository as story_repository
+from app.story import service as story
+from app.story.schemas import StoryWrite
 
 EXAMPLES = int(os.environ.get("STEM_HYPOTHESIS_EXAMPLES", "300"))
 CLINICIANS = ("physio", "psych")
@@ -74,6 +78,9 @@ class VisibilityMachine(RuleBasedStateMachine):
         self.owner_joined = 0
         self.latecomer_joined: int | None = None  # None: not in the team
         self.latecomer_allowed: bool | None = None  # the owner's answer about them
+        # the story: its version (0: not written) and its shares, like an entry's
+        self.story_version = 0
+        self.story_shares: dict[uuid.UUID, list] = {}
 
     def tick(self) -> int:
         self.clock += 1
@@ -162,6 +169,51 @@ class VisibilityMachine(RuleBasedStateMachine):
             session.commit()
         self.model[entry]["deleted"] = False
 
+    @rule(words=st.sampled_from(["before", "cause", "hope"]))
+    def write_story(self, words: str) -> None:
+        with open_session() as session:
+            saved = story.save(
+                session,
+                actor=self.owner,
+                data=StoryWrite(base_version=self.story_version, sections={words: f"words {self.clock}"}),
+            )
+            session.commit()
+        self.story_version = saved.version
+
+    @rule(audience=st.sampled_from(["team", "physio", "psych", "both"]))
+    def share_story(self, audience: str) -> None:
+        if not self.in_team or not self.story_version:
+            return
+        data = (
+            ShareCreate(audience="team")
+            if audience == "team"
+            else ShareCreate(
+                clinician_ids=[self.people[n].id for n in (CLINICIANS if audience == "both" else (audience,))]
+            )
+        )
+        with open_session() as session:
+            shares = story.share(session, actor=self.owner, data=data)
+            session.commit()
+        now = self.tick()
+        for share in shares:
+            who = (
+                "team"
+                if share.audience == "team"
+                else next(n for n in CLINICIANS if self.people[n].id == share.clinician_id)
+            )
+            self.story_shares.setdefault(share.id, [who, False, now])
+
+    @rule(pick=st.integers(min_value=0, max_value=5))
+    def revoke_story(self, pick: int) -> None:
+        live = [share_id for share_id, (_who, revoked, _at) in self.story_shares.items() if not revoked]
+        if not live:
+            return
+        share_id = live[pick % len(live)]
+        with open_session() as session:
+            story.revoke(session, actor=self.owner, share_id=share_id)
+            session.commit()
+        self.story_shares[share_id][1] = True
+
     def _leave(self, user_id: uuid.UUID) -> None:
         with open_session() as session:
             member = accounts_repository.membership(session, self.team_id, user_id)
@@ -180,7 +232,7 @@ class VisibilityMachine(RuleBasedStateMachine):
         """The participant leaves (their team shares end) or joins again."""
         if self.in_team:
             self._leave(self.owner.id)
-            for state in self.model.values():
+            for state in [*self.model.values(), {"shares": self.story_shares}]:
                 for share in state["shares"].values():
                     if share[0] == "team":
                         share[1] = True
@@ -220,27 +272,36 @@ class VisibilityMachine(RuleBasedStateMachine):
         if answered:
             self.latecomer_allowed = allowed
 
+    def _reaches(self, name: str, who: str, at: int) -> bool:
+        if who == name:
+            return True
+        if who != "team":
+            return False
+        if name != "latecomer":
+            return True
+        assert self.latecomer_joined is not None
+        return at > self.latecomer_joined or self.latecomer_allowed is True
+
+    def story_expected(self, name: str) -> bool:
+        if name == "outsider" or not self.in_team or (name == "latecomer" and self.latecomer_joined is None):
+            return False
+        return any(
+            not revoked and self._reaches(name, who, at) for who, revoked, at in self.story_shares.values()
+        )
+
     def expected(self, name: str) -> set[uuid.UUID]:
         if name == "outsider" or not self.in_team:
             return set()
         if name == "latecomer" and self.latecomer_joined is None:
             return set()
 
-        def reaches(who: str, at: int) -> bool:
-            if who == name:
-                return True
-            if who != "team":
-                return False
-            if name != "latecomer":
-                return True
-            assert self.latecomer_joined is not None
-            return at > self.latecomer_joined or self.latecomer_allowed is True
-
         return {
             entry_id
             for entry_id, state in self.model.items()
             if not state["deleted"]
-            and any(not revoked and reaches(who, at) for who, revoked, at in state["shares"].values())
+            and any(
+                not revoked and self._reaches(name, who, at) for who, revoked, at in state["shares"].values()
+            )
         }
 
     @invariant()
@@ -251,6 +312,8 @@ class VisibilityMachine(RuleBasedStateMachine):
             for name in (*CLINICIANS, "outsider", "latecomer"):
                 seen = set(session.exec(repository.visible_entry_ids(self.people[name].id)).all())
                 assert seen == self.expected(name), name
+                sees_story = story_repository.visible_story(session, self.people[name].id, self.owner.id)
+                assert (sees_story is not None) == self.story_expected(name), (name, "story")
 
 
 VisibilityMachine.TestCase.settings = settings(

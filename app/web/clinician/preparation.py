@@ -24,6 +24,7 @@ from app.models.enums import EntryKind, Outcome, ResponseKind
 from app.sharing import service as sharing_service
 from app.sharing.schemas import AppointmentCreate, ResponseCreate
 from app.sharing.service import OUTCOME_KINDS
+from app.story import service as story_service
 from app.web.dates import local_to_utc
 from app.web.forms import Choice, FormFields, LongText, Refusal, id_or_404, redirect, ticked
 from app.web.rendering import page
@@ -90,6 +91,8 @@ def _preparation(
         "done_entry": done_entry if done_entry in shown else None,
         "appointment_form": submitted if open_form == "appointment" else {"date": "", "time": ""},
         "viewer_id": user.id,
+        # Their story, when they shared it with me: reading the page reads it (and is recorded).
+        "story": story_service.for_clinician(session, actor=user, participant_id=participant_id),
     }
     name = "clinician/preparation_print.html" if printing else "clinician/preparation.html"
     return page(visit.request, name, context, refused=refused)

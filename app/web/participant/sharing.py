@@ -25,6 +25,7 @@ from app.sharing.schemas import (
     ShareCreate,
     TeamJoinerDecision,
 )
+from app.story import service as story_service
 from app.web.forms import Choice, FormFields, LongText, Refusal, id_or_404, redirect
 from app.web.participant import views
 from app.web.participant.journal import entry_id_or_404, entry_page
@@ -50,7 +51,7 @@ _RAISE_FIELDS = FormFields(frozenset({"with"}), aliases={"appointment_id": "with
 NOBODY_CHOSEN = N_("Choose with whom to share: your whole care team, or the people you tick.")
 
 
-def _share_data(audience: str, clinician_ids: list[str] | None) -> ShareCreate:
+def share_data(audience: str, clinician_ids: list[str] | None) -> ShareCreate:
     """Nobody is preselected on the form: with nothing chosen, nothing is shared."""
     if audience == "team":
         return ShareCreate(audience="team")
@@ -69,7 +70,7 @@ def share_entry(
 ) -> Response:
     the_id = entry_id_or_404(entry_id)
     try:
-        data = _share_data(audience, clinician_ids)
+        data = share_data(audience, clinician_ids)
         service.share_entries(visit.session, actor=visit.user, entry_ids=[the_id], data=data)
     except (DomainError, ValidationError) as exc:
         refused = visit.refuse("share", exc, _SHARE_FIELDS)
@@ -206,7 +207,7 @@ def share_several(
         if not chosen:
             raise InvalidInput(N_("Choose at least one entry to share."), field="entry_ids")
         ids = [id_or_404(value, journal_service.ENTRY_NOT_FOUND) for value in chosen]
-        data = _share_data(audience, clinician_ids)
+        data = share_data(audience, clinician_ids)
         service.share_entries(visit.session, actor=visit.user, entry_ids=ids, data=data)
         if agenda:
             appointment_id = id_or_404(agenda, APPOINTMENT_NOT_FOUND)
@@ -234,6 +235,6 @@ def access_log(visit: ParticipantVisit) -> Response:
     visits = views.reading_visits(visit.session, actor=visit.user)
     days = local_format(visit.request).by_day(visits, lambda each: each.at)
     account_resets = resets.of_my_account(visit.session, actor=visit.user)
-    return page(
-        visit.request, "participant/access_log.html", {"days": days, "account_resets": account_resets}
-    )
+    story_readers = story_service.readers(visit.session, actor=visit.user)
+    context = {"days": days, "account_resets": account_resets, "story_readers": story_readers}
+    return page(visit.request, "participant/access_log.html", context)
