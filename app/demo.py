@@ -21,7 +21,9 @@ from app.models.enums import (
     ParticipantView,
     ResponseKind,
     Role,
+    StorySection,
     Topic,
+    TreatmentEffect,
 )
 from app.models.types import utcnow
 from app.sharing import service as sharing_service
@@ -32,6 +34,8 @@ from app.sharing.schemas import (
     ResponseCreate,
     ShareCreate,
 )
+from app.story import service as story_service
+from app.story.schemas import StoryWrite, Treatment
 
 DEMO_TEAM = "Demo pain rehabilitation"
 # Printed on the terminal for whoever runs `make run`; demo data is refused in production.
@@ -143,6 +147,26 @@ def _demo_journal(session: Session, *, tom: User, mark: User, amira: User) -> No
             view=ParticipantView.differs, note="The market matters to me, not the bakery."
         ),
     )
+    # Tom's story, told once and shared with his team.
+    story_service.save(
+        session,
+        actor=tom,
+        data=StoryWrite(
+            base_version=0,
+            sections={
+                StorySection.before: "Six years of back pain. Two pain clinics, a scan that showed "
+                "nothing, injections that helped for a month.",
+                StorySection.cause: "I think it started when I lifted boxes at work. Nobody has "
+                "explained why it still hurts.",
+                StorySection.hope: "To cycle to work again and play football with my son.",
+            },
+            treatments=[
+                Treatment(what="Physiotherapy", when="2019", effect=TreatmentEffect.no_help),
+                Treatment(what="Injections at a pain clinic", when="2021", effect=TreatmentEffect.helped),
+            ],
+        ),
+    )
+    story_service.share(session, actor=tom, data=ShareCreate(audience="team"))
 
 
 def demo_logins_text(base_url: str) -> str:
