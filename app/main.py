@@ -11,6 +11,7 @@ from app.audit.service import ClientAddressMiddleware
 from app.clinician import api as clinician_api
 from app.config import get_settings
 from app.errors import install_error_handlers
+from app.fhir import api as fhir_api
 from app.health import router as health_router
 from app.help_contacts import check_help_contacts
 from app.http_security import BodyGuardMiddleware, CrossSiteGuardMiddleware, SecurityHeadersMiddleware
@@ -34,6 +35,7 @@ ROUTERS = [
     clinician_api.router,
     story_api.router,
     privacy_api.router,
+    fhir_api.router,
     *pages.ROUTERS,
 ]
 

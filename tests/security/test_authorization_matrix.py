@@ -467,6 +467,11 @@ ROWS: list[Row] = [
         form=lambda w, a, s: {"audience": "team"}),
     Row("POST", "/story/shares/{story_share_id}/revoke",
         role_gate(participant=404, staff=403, anon=PAGE_ANON, owner=303)),
+    # FHIR: the participant's own record; a clinician's summary of what is shared with them
+    Row("GET", "/api/v1/me/export/fhir", role_gate(participant=200, staff=403)),
+    Row("GET", "/api/v1/clinician/participants/{participant_id}/fhir",
+        E(anonymous=401, owner=403, fellow=403, stranger=403, physio=200, psych=200, physician=200,
+          outsider=404, admin=403)),
     Row("GET", "/api/v1/clinician/participants/{participant_id}/story",
         E(anonymous=401, owner=403, fellow=403, stranger=403, physio=404, psych=200, physician=404,
           outsider=404, admin=403)),
@@ -956,7 +961,7 @@ def test_matrix_size():
         f"{len(ROWS) - entry_rows} without an entry) × {len(ACTORS)} actors = {size} cells"
     )
     assert size == (len(ROWS) - entry_rows) * len(ACTORS) + entry_rows * len(ACTORS) * len(STATES)
-    assert size == 2277
+    assert size == 2295
 
 
 @pytest.mark.parametrize("row", ROWS, ids=lambda row: f"{row.method} {row.path}")
