@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from app.accounts.schemas import RecoveryCodesStatus, SignInEvent
+from app.accounts.schemas import PasskeySummary, RecoveryCodesStatus, SignInEvent
 from app.journal.schemas import EntryPublic
 from app.models.enums import Discipline
 from app.sharing.schemas import (
@@ -50,6 +50,9 @@ class ParticipantExport(BaseModel):
     sign_ins: list[SignInEvent] = Field(description="My own sign-ins, failed attempts and sign-outs")
     recovery_codes: RecoveryCodesStatus = Field(
         description="How many of my recovery codes are left (the codes themselves are never kept)"
+    )
+    passkeys: list[PasskeySummary] = Field(
+        description="My passkeys: my own name for each, when I added it and when I last used it"
     )
 
 

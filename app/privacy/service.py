@@ -6,7 +6,7 @@ own services, and never lets anyone but the participant themself export or erase
 
 from sqlmodel import Session
 
-from app.accounts import recovery
+from app.accounts import passkeys, recovery
 from app.accounts import service as accounts_service
 from app.audit import service as audit
 from app.db import checkpoint_after_commit
@@ -49,6 +49,7 @@ def export_participant(session: Session, *, actor: User) -> ParticipantExport:
         team_joiner_answers=sharing_service.team_joiner_answers(session, actor=actor),
         sign_ins=accounts_service.sign_in_history(session, actor=actor),
         recovery_codes=recovery.status_of(session, actor=actor),
+        passkeys=passkeys.summaries_of(session, actor=actor),
     )
 
 

@@ -3,7 +3,7 @@ no rules and no SQL (see ../shared/ARCHITECTURE.md)."""
 
 from fastapi import APIRouter
 
-from app.web import accounts, help_now, home, pwa
+from app.web import accounts, help_now, home, passkeys, pwa
 from app.web.clinician import dashboard, preparation
 from app.web.participant import appointments, journal, my_data, sharing
 
@@ -13,6 +13,7 @@ ROUTERS: list[APIRouter] = [
     help_now.router,
     home.router,
     accounts.router,
+    passkeys.router,
     journal.router,
     sharing.router,
     appointments.router,

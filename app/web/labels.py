@@ -161,6 +161,8 @@ DONE_MESSAGES = {
         "You are back in, with your new password. That recovery code is used up, "
         "and your other devices are logged out."
     ),
+    "passkey_added": N_("Your passkey is added. Next time you can log in with it, without your password."),
+    "passkey_removed": N_("The passkey is removed. It no longer logs you in."),
     "team": N_("The care team is created."),
     "team_help": N_("The team's contact details are saved."),
     "revoked": N_("The invitation is withdrawn. The code no longer works."),
