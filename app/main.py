@@ -7,6 +7,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from app import __version__
 from app import web as pages
 from app.accounts import api as accounts_api
+from app.accounts import passkeys_api
 from app.audit.service import ClientAddressMiddleware
 from app.clinician import api as clinician_api
 from app.config import get_settings
@@ -30,6 +31,7 @@ from app.web.rendering import error_page
 ROUTERS = [
     health_router,
     accounts_api.router,
+    passkeys_api.router,
     journal_api.router,
     sharing_api.router,
     clinician_api.router,

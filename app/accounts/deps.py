@@ -33,6 +33,8 @@ PUBLIC_ROUTES: frozenset[tuple[str, str]] = frozenset(
         ("POST", "/api/v1/auth/login"),
         ("POST", "/api/v1/auth/register"),
         ("POST", "/api/v1/auth/recover"),
+        ("POST", "/api/v1/auth/passkey-options"),
+        ("POST", "/api/v1/auth/passkey"),
         ("GET", "/recover"),
         ("POST", "/recover"),
         ("GET", "/login"),

@@ -3,14 +3,17 @@
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import Table, delete, func, update
 from sqlmodel import Session, col, select
 
 from app.models import (
     AccountReset,
     CareTeam,
     Invitation,
+    Passkey,
+    PasskeyChallenge,
     RecoveryCode,
     Share,
     TeamMembership,
@@ -18,6 +21,7 @@ from app.models import (
     User,
 )
 from app.models.enums import Role, ShareAudience
+from app.models.passkey import PasskeyCeremony
 from app.models.types import utcnow
 
 
@@ -278,3 +282,55 @@ def participants_of_teams(session: Session, team_ids: Sequence[uuid.UUID]) -> li
             )
         ).all()
     )
+
+
+# --- passkeys ---------------------------------------------------------------------------------
+
+_CHALLENGES = cast(Table, PasskeyChallenge.__table__)  # type: ignore[attr-defined]
+
+
+def passkeys_of(session: Session, user_id: uuid.UUID) -> Sequence[Passkey]:
+    return session.exec(
+        select(Passkey).where(col(Passkey.user_id) == user_id).order_by(col(Passkey.created_at))
+    ).all()
+
+
+def passkey_of(session: Session, user_id: uuid.UUID, passkey_id: uuid.UUID) -> Passkey | None:
+    """This person's passkey with this id; None for anyone else's, exactly like a missing one."""
+    return session.exec(
+        select(Passkey).where(col(Passkey.id) == passkey_id, col(Passkey.user_id) == user_id)
+    ).first()
+
+
+def passkey_by_credential_id(session: Session, credential_id: bytes) -> Passkey | None:
+    return session.exec(select(Passkey).where(col(Passkey.credential_id) == credential_id)).first()
+
+
+def add_passkey_challenge(session: Session, challenge: PasskeyChallenge) -> None:
+    """A new challenge; the expired ones of anybody go now (they are never more than minutes old)."""
+    session.execute(delete(PasskeyChallenge).where(col(PasskeyChallenge.expires_at) <= utcnow()))
+    session.add(challenge)
+    session.flush()
+
+
+def drop_passkey_challenge(session: Session, token_hash: str) -> None:
+    session.execute(delete(PasskeyChallenge).where(col(PasskeyChallenge.token_hash) == token_hash))
+
+
+def take_passkey_challenge(
+    session: Session, token_hash: str, ceremony: PasskeyCeremony
+) -> PasskeyChallenge | None:
+    """The challenge of this token, removed whatever it is; None unless it is live and of this
+    ceremony. Of two answers to one challenge, only one gets it."""
+    table = _CHALLENGES
+    row = (
+        session.execute(delete(table).where(table.c.token_hash == token_hash).returning(*table.c))
+        .mappings()
+        .first()
+    )
+    if row is None:
+        return None
+    challenge = PasskeyChallenge(**row)  # not in the session: its row is gone
+    if challenge.ceremony != ceremony or challenge.expires_at <= utcnow():
+        return None
+    return challenge

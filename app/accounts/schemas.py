@@ -1,11 +1,12 @@
 """Request and response shapes of the accounts API. Tables are never bodies or responses."""
 
+import re
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from app.config import Locale
 from app.models.enums import Discipline, Role
@@ -256,3 +257,96 @@ class AccountResetView(BaseModel):
 class ResetCodeIssued(BaseModel):
     code: str = Field(description="Shown this once, to hand over in person: only its hash is kept")
     expires_at: datetime
+
+
+# --- passkeys -------------------------------------------------------------------------------
+
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]*={0,2}")
+
+
+def _base64url(value: str) -> str:
+    # One character past a multiple of four is never base64: refused here, not by a decoder later.
+    if not _BASE64URL.fullmatch(value) or len(value.rstrip("=")) % 4 == 1:
+        raise ValueError("not base64url")
+    return value
+
+
+# Bytes in WebAuthn's JSON; each field says how long it may be.
+Base64Url = Annotated[str, AfterValidator(_base64url)]
+
+
+def _bytes(alias: str | None, max_length: int, **extra: Any) -> Any:
+    return Field(alias=alias, min_length=1, max_length=max_length, description="base64url", **extra)
+
+
+class _CeremonyPart(BaseModel):
+    """A part of what the browser answers in a passkey ceremony, named as in WebAuthn's JSON
+    (bytes as base64url). Only what verification needs is read; anything more a browser adds
+    (its `toJSON()` differs between versions) is ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+class AttestationResponse(_CeremonyPart):
+    client_data_json: Base64Url = _bytes("clientDataJSON", 8192)
+    attestation_object: Base64Url = _bytes("attestationObject", 65536)
+    transports: list[Annotated[str, Field(max_length=32)]] = Field(default_factory=list, max_length=10)
+
+
+class NewPasskeyCredential(_CeremonyPart):
+    """What `navigator.credentials.create()` gave."""
+
+    id: Base64Url = _bytes(None, 1400)  # a credential id has at most 1023 bytes
+    raw_id: Base64Url = _bytes("rawId", 1400)
+    type: Literal["public-key"]
+    response: AttestationResponse
+
+
+class AssertionResponse(_CeremonyPart):
+    client_data_json: Base64Url = _bytes("clientDataJSON", 8192)
+    authenticator_data: Base64Url = _bytes("authenticatorData", 4096)
+    signature: Base64Url = _bytes(None, 2048)
+    user_handle: Base64Url | None = _bytes("userHandle", 128, default=None)
+
+
+class PasskeyAssertion(_CeremonyPart):
+    """What `navigator.credentials.get()` gave."""
+
+    id: Base64Url = _bytes(None, 1400)
+    raw_id: Base64Url = _bytes("rawId", 1400)
+    type: Literal["public-key"]
+    response: AssertionResponse
+
+
+class PasskeyAddStart(Strict):
+    password: str = Field(min_length=1, max_length=1024, description="The current password, again")
+
+
+class PasskeyAdd(Strict):
+    name: str = Field(
+        min_length=1, max_length=60, description='The person\'s own name for it, e.g. "my phone"'
+    )
+    credential: NewPasskeyCredential
+
+
+class PasskeySignIn(Strict):
+    credential: PasskeyAssertion
+
+
+class PasskeyOptions(BaseModel):
+    options: dict[str, Any] = Field(
+        description="For navigator.credentials.create() or .get(), as WebAuthn's JSON (bytes as "
+        "base64url); the challenge is valid for 5 minutes, once, in this browser only"
+    )
+
+
+class PasskeySummary(BaseModel):
+    """A passkey as its owner knows it (the export)."""
+
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+class PasskeyPublic(PasskeySummary):
+    id: uuid.UUID

@@ -66,6 +66,12 @@ def counter_keys(
     ]
 
 
+def address_key(name: str, client_address: str, limit: int, settings: Settings) -> ThrottleKey:
+    """A counter per address alone (failed passkey answers): one per account would let anyone
+    lock a person out of their passkey."""
+    return ThrottleKey(f"{name}:{_digest(settings, client_address)}", limit)
+
+
 class LoginThrottleStore(Protocol):
     def retry_after(self, keys: list[ThrottleKey]) -> int:
         """Seconds to wait when any key is over its limit, else 0."""

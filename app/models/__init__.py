@@ -21,6 +21,7 @@ from app.models.entry import Entry  # noqa: E402
 from app.models.invitation import Invitation  # noqa: E402
 from app.models.login_session import LoginSession  # noqa: E402
 from app.models.login_throttle import LoginThrottle  # noqa: E402
+from app.models.passkey import Passkey, PasskeyChallenge  # noqa: E402
 from app.models.recovery_code import RecoveryCode  # noqa: E402
 from app.models.response import EntryResponse  # noqa: E402
 from app.models.share import Share  # noqa: E402
@@ -42,6 +43,8 @@ __all__ = [
     "Invitation",
     "LoginSession",
     "LoginThrottle",
+    "Passkey",
+    "PasskeyChallenge",
     "RecoveryCode",
     "Share",
     "Story",

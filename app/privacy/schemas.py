@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from app.accounts.schemas import AccountResetView, RecoveryCodesStatus, SignInEvent
+from app.accounts.schemas import AccountResetView, PasskeySummary, RecoveryCodesStatus, SignInEvent
 from app.journal.schemas import EntryPublic
 from app.models.enums import Discipline
 from app.sharing.schemas import (
@@ -60,6 +60,9 @@ class ParticipantExport(BaseModel):
     account_resets: list[AccountResetView] = Field(
         default_factory=list,
         description="Password resets of my account by my team: who started, who approved, when",
+    )
+    passkeys: list[PasskeySummary] = Field(
+        description="My passkeys: my own name for each, when I added it and when I last used it"
     )
 
 

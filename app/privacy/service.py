@@ -6,7 +6,7 @@ own services, and never lets anyone but the participant themself export or erase
 
 from sqlmodel import Session
 
-from app.accounts import recovery, resets
+from app.accounts import passkeys, recovery, resets
 from app.accounts import service as accounts_service
 from app.audit import service as audit
 from app.db import checkpoint_after_commit
@@ -57,6 +57,7 @@ def export_participant(session: Session, *, actor: User) -> ParticipantExport:
         ],
         story_readers=story_service.readers(session, actor=actor),
         account_resets=resets.of_my_account(session, actor=actor),
+        passkeys=passkeys.summaries_of(session, actor=actor),
     )
 
 

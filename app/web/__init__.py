@@ -3,7 +3,7 @@ no rules and no SQL (see ../shared/ARCHITECTURE.md)."""
 
 from fastapi import APIRouter
 
-from app.web import accounts, help_now, home, pwa, resets
+from app.web import accounts, help_now, home, passkeys, pwa, resets
 from app.web.clinician import dashboard, preparation
 from app.web.participant import appointments, journal, my_data, sharing, story
 
@@ -14,6 +14,7 @@ ROUTERS: list[APIRouter] = [
     home.router,
     accounts.router,
     resets.router,
+    passkeys.router,
     journal.router,
     sharing.router,
     appointments.router,

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 from starlette.responses import Response
 
-from app.accounts import recovery, service
+from app.accounts import passkeys, recovery, service
 from app.accounts.deps import (
     CLEAR_SITE_DATA,
     OptionalAuthDep,
@@ -84,7 +84,8 @@ _LOGIN_FIELDS = FormFields(frozenset({"username", "password"}))
 def login_page(request: Request, auth: OptionalAuthDep, next: str = "/") -> Response:
     if auth is not None:
         return redirect(safe_next(next))
-    return page(request, "accounts/login.html", {"next": safe_next(next), "username": ""})
+    context = {"next": safe_next(next), "username": "", "passkeys_offered": passkeys.passkeys_offered()}
+    return page(request, "accounts/login.html", context)
 
 
 class LoginForm(BaseModel):
@@ -96,7 +97,7 @@ class LoginForm(BaseModel):
 @router.post("/login")
 def login(request: Request, session: SessionDep, form: Annotated[LoginForm, Form()]) -> Response:
     username, password, next = form.username.strip(), form.password, safe_next(form.next)
-    context = {"next": next, "username": username}
+    context = {"next": next, "username": username, "passkeys_offered": passkeys.passkeys_offered()}
     missing = [name for name, value in (("username", username), ("password", password)) if not value]
     if missing:
         problems = FormProblems(form="login")
@@ -407,6 +408,8 @@ def _account_page(
     context = {
         "likely_time_zones": _likely_time_zones(user.time_zone),
         "recovery": recovery.status_of(visit.session, actor=user),
+        "passkeys": passkeys.list_of(visit.session, actor=user),
+        "passkeys_offered": passkeys.passkeys_offered(),
         "nav": "account",
         "profile_form": profile_form
         or {"display_name": user.display_name, "locale": user.locale, "time_zone": user.time_zone},

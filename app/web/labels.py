@@ -192,6 +192,8 @@ DONE_MESSAGES = {
     "reset_started": N_("The reset is started. A second person must approve it now."),
     "reset_approved": N_("Approved. The person who started the reset can now make the code."),
     "reset_stopped": N_("The reset is stopped. Its code does not work."),
+    "passkey_added": N_("Your passkey is added. Next time you can log in with it, without your password."),
+    "passkey_removed": N_("The passkey is removed. It no longer logs you in."),
     "team": N_("The care team is created."),
     "team_help": N_("The team's contact details are saved."),
     "revoked": N_("The invitation is withdrawn. The code no longer works."),

@@ -10,6 +10,8 @@ from app.models import (
     EntryRead,
     EntryResponse,
     LoginSession,
+    Passkey,
+    PasskeyChallenge,
     RecoveryCode,
     Share,
     TeamMembership,
@@ -18,6 +20,7 @@ from app.models import (
 )
 from app.models.enums import Role
 from tests.factories import PASSWORD, make_user
+from tests.passkey_authenticator import new_passkey_for
 from tests.sharing.conftest import CANARY, in_future
 
 
@@ -86,9 +89,14 @@ def test_erase_removes_every_trace(world, db, client_factory):
     fellow_entry = world.clients["fellow"].post("/api/v1/entries", json={"kind": "thought", "body": "stays"})
     assert fellow_entry.status_code == 201
     assert owner.post("/api/v1/me/recovery-codes", json={"password": PASSWORD}).status_code == 201
+    options = owner.post("/api/v1/me/passkey-options", json={"password": PASSWORD}).json()["options"]
+    passkey = {"name": "My phone", "credential": new_passkey_for(options).registration(options)}
+    assert owner.post("/api/v1/me/passkeys", json=passkey).status_code == 201
+    # a ceremony begun and never finished
+    assert owner.post("/api/v1/me/passkey-options", json={"password": PASSWORD}).status_code == 200
     before = {
         model: _count(db, model)
-        for model in (Entry, Share, EntryResponse, EntryRead, TeamShareDecision, RecoveryCode)
+        for model in (Entry, Share, EntryResponse, EntryRead, TeamShareDecision, RecoveryCode, Passkey)
     }
     assert all(before.values())
 
@@ -101,6 +109,7 @@ def test_erase_removes_every_trace(world, db, client_factory):
     assert _count(db, Entry) == 1  # only the fellow's entry stays
     for model in (Share, EntryResponse, EntryRead, Appointment, AgendaItem, TeamShareDecision, RecoveryCode):
         assert _count(db, model) == 0, model
+    assert _count(db, Passkey) == 0 and _count(db, PasskeyChallenge) == 0
     assert db.exec(select(LoginSession).where(LoginSession.user_id == owner_id)).all() == []
     assert db.exec(select(TeamMembership).where(TeamMembership.user_id == owner_id)).all() == []
     assert owner.get("/api/v1/me").status_code == 401
@@ -165,3 +174,4 @@ def test_the_export_holds_my_own_sign_in_history_and_nobody_elses(client_factory
     assert mine.post("/api/v1/me/recovery-codes", json={"password": PASSWORD}).status_code == 201
     codes = mine.get("/api/v1/me/export").json()["recovery_codes"]
     assert (codes["remaining"], codes["total"]) == (10, 10) and codes["created_at"]
+    assert mine.get("/api/v1/me/export").json()["passkeys"] == []
