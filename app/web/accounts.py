@@ -225,7 +225,7 @@ def join(request: Request, session: SessionDep, form: Annotated[JoinForm, Form()
         session.rollback()
         typed = form.model_dump(exclude={"password"}) | {"locale": chosen_locale}
         return _join_page(request, session, typed, refusal(request, "join", exc, _JOIN_FIELDS))
-    return _signed_in(request, session, user, "/")
+    return _signed_in(request, session, user, "/?done=joined")  # with the offer of recovery codes
 
 
 # --- invitations (clinicians and admins) ------------------------------------------------

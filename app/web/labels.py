@@ -181,6 +181,7 @@ TREATMENT_EFFECT_LABELS = {
 # Notes after a redirect (?done=...). Only known keys are shown: nothing from the URL is echoed.
 DONE_MESSAGES = {
     # accounts
+    "joined": N_("Welcome to Stem. Your account is ready."),
     "logged_out": N_("You are logged out."),
     "logged_out_everywhere": N_("You are logged out on all your devices."),
     "profile": N_("Your details are saved."),

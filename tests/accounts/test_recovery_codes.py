@@ -185,6 +185,23 @@ def test_the_login_page_points_to_the_recovery_codes(client):
     assert 'href="/recover"' in page
 
 
+@pytest.mark.parametrize(
+    ("locale", "ways"),
+    [
+        ("en", ["A passkey.", "A recovery code.", "Your care team."]),
+        ("nl", ["Een toegangssleutel.", "Een herstelcode.", "Je zorgteam."]),
+    ],
+)
+def test_forgot_your_password_names_three_ways_in_order(client, locale, ways):
+    """Issue 17, item 5: passkey, recovery code, ask your team: in that order."""
+    client.headers["Accept-Language"] = locale
+    text = text_of(client.get("/login").text)
+    positions = [text.index(way) for way in ways]
+    assert positions == sorted(positions)
+    recover = text_of(client.get("/recover").text)
+    assert ("passkey" in recover) or ("toegangssleutel" in recover)
+
+
 def test_the_codes_page_says_old_codes_stop_only_when_there_were_old_codes(client_factory, db):
     browser = Browser(client_factory(), make_user(db, team=make_team(db), locale="en"))
     first = text_of(browser.post("/account/recovery-codes", {"password": PASSWORD}).text)

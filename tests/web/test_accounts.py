@@ -202,12 +202,15 @@ def test_join_registers_and_lands_signed_in(browser, db):
         },
     )
     assert response.status_code == 303
-    assert response.headers["location"] == "/"
+    assert response.headers["location"] == "/?done=joined"
     assert "stem_session=" in response.headers["set-cookie"]
-    home = browser.get("/")
+    home = browser.get("/?done=joined")
     assert home.status_code == 200
     assert "Welcome, Sanne de Vries" in home.text
     assert "Dr. Visser" in home.text
+    # Right after joining, the way never to be locked out is offered (once: not on later visits).
+    assert 'href="/account#recovery-title"' in home.text
+    assert 'href="/account#recovery-title"' not in browser.get("/").text
     (user,) = rows(db, select(User).where(User.username == "sanne"))
     assert user.role == Role.participant
 
