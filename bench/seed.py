@@ -470,6 +470,7 @@ class Generator:
             {
                 "id": self.new_id(),
                 "entry_id": entry["id"],
+                "story_id": None,
                 "participant_id": pid,
                 "audience": "team" if to_team else "clinician",
                 "clinician_id": clinician["id"] if clinician else None,

@@ -80,8 +80,9 @@ def test_a_phone_journey_from_invitation_through_offline_and_back(live_server, b
     page.fill("#join-display_name", "Jo Journey")
     page.fill("#join-password", PASSWORD)
     page.click("form[action='/join'] button[type=submit]")
-    page.wait_for_url(f"{live_server}/")
+    page.wait_for_url(f"{live_server}/?done=joined")
     assert "Jo Journey" in page.content()
+    assert page.locator("a[href='/account#recovery-title']").count() == 1  # recovery codes offered
     fresh(db)
     owner = db.exec(select(User).where(User.username == "journey.jo")).one()
     owner_id = str(owner.id)
