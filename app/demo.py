@@ -10,9 +10,11 @@ from sqlmodel import Session
 
 from app.accounts import repository, service
 from app.accounts.passwords import DEMO_PASSWORD
+from app.goals import service as goals_service
+from app.goals.schemas import GoalOrder, GoalRatingCreate
 from app.journal import service as journal_service
-from app.journal.schemas import EntryCreate
-from app.models import CareTeam, TeamMembership, User
+from app.journal.schemas import EntryCreate, EntryUpdate
+from app.models import CareTeam, Entry, TeamMembership, User
 from app.models.enums import (
     Discipline,
     EntryKind,
@@ -22,8 +24,10 @@ from app.models.enums import (
     ResponseKind,
     Role,
     StorySection,
+    TaskAnswer,
     Topic,
     TreatmentEffect,
+    TryOutcome,
 )
 from app.models.types import utcnow
 from app.sharing import service as sharing_service
@@ -36,6 +40,8 @@ from app.sharing.schemas import (
 )
 from app.story import service as story_service
 from app.story.schemas import StoryWrite, Treatment
+from app.tasks import service as tasks_service
+from app.tasks.schemas import TaskAnswerSet, TaskCreate, TaskTryCreate
 
 DEMO_TEAM = "Demo pain rehabilitation"
 # Printed on the terminal for whoever runs `make run`; demo data is refused in production.
@@ -85,11 +91,11 @@ def create_demo_data(session: Session) -> bool:
         if account.role != Role.admin:
             session.add(TeamMembership(team_id=team.id, user_id=user.id, member_role=user.role))
     session.flush()
-    _demo_journal(session, tom=users["tom"], mark=users["mark"], amira=users["amira"])
+    _demo_journal(session, tom=users["tom"], mark=users["mark"], amira=users["amira"], sanne=users["sanne"])
     return True
 
 
-def _demo_journal(session: Session, *, tom: User, mark: User, amira: User) -> None:
+def _demo_journal(session: Session, *, tom: User, mark: User, amira: User, sanne: User) -> None:
     """Through the same services as the app, so the demo obeys every rule of sharing."""
 
     def write(kind: EntryKind, body: str, **fields: object) -> uuid.UUID:
@@ -167,6 +173,82 @@ def _demo_journal(session: Session, *, tom: User, mark: User, amira: User) -> No
         ),
     )
     story_service.share(session, actor=tom, data=ShareCreate(audience="team"))
+    _demo_goals(session, tom=tom, walk=walk)
+    _demo_tasks(session, tom=tom, sanne=sanne, walk=walk)
+
+
+def _demo_goals(session: Session, *, tom: User, walk: uuid.UUID) -> None:
+    """Four weeks of Tom's goals: the walk, rated now and then and reworded after the talk with
+    the physician (her agreement stays with the words it was about), and a private goal he put
+    first."""
+    now = utcnow()
+    goal = session.get(Entry, walk)
+    assert goal is not None
+    goal.created_at = goal.updated_at = now - timedelta(days=28)
+    session.flush()
+    for days_ago, value in ((27, 3), (20, 4), (13, 4), (6, 5), (1, 6)):
+        goals_service.rate(
+            session,
+            actor=tom,
+            goal_id=walk,
+            data=GoalRatingCreate(value=value, rated_at=now - timedelta(days=days_ago)),
+        )
+    journal_service.update_entry(
+        session,
+        actor=tom,
+        entry_id=walk,
+        data=EntryUpdate(body="Walk to the market and back on Saturday, with one rest on the bench."),
+        if_match=goal.version,
+    )
+    football, _created = journal_service.create_entry(
+        session,
+        actor=tom,
+        data=EntryCreate.model_validate(
+            {"kind": EntryKind.goal, "body": "Play football with my son for ten minutes."}
+        ),
+    )
+    goals_service.rate(session, actor=tom, goal_id=football.id, data=GoalRatingCreate(value=2))
+    goals_service.order(session, actor=tom, data=GoalOrder(ids=[football.id, walk]))
+
+
+def _demo_tasks(session: Session, *, tom: User, sanne: User, walk: uuid.UUID) -> None:
+    """Two tasks from the physiotherapist: a step towards Tom's walk, which he doubts and tried
+    once (both sent to her), and a stretch he agrees with but has not sent yet."""
+    step, _new = tasks_service.create_task(
+        session,
+        actor=sanne,
+        participant_id=tom.id,
+        data=TaskCreate(
+            body="Walk to the corner shop and back, without hurrying.",
+            how_often="Every morning",
+            until=utcnow().date() + timedelta(days=21),
+            goal_id=walk,
+        ),
+    )
+    tasks_service.answer(
+        session,
+        actor=tom,
+        task_id=step.id,
+        data=TaskAnswerSet(
+            answer=TaskAnswer.doubts, note="Mornings are my worst time. Could it be after lunch?"
+        ),
+    )
+    tasks_service.log_try(
+        session,
+        actor=tom,
+        task_id=step.id,
+        data=TaskTryCreate(outcome=TryOutcome.partly, note="Halfway, then back home."),
+    )
+    tasks_service.send(session, actor=tom, task_id=step.id)
+    stretch, _new = tasks_service.create_task(
+        session,
+        actor=sanne,
+        participant_id=tom.id,
+        data=TaskCreate(
+            body="Stretch your back for five minutes after cycling.", how_often="After each ride"
+        ),
+    )
+    tasks_service.answer(session, actor=tom, task_id=stretch.id, data=TaskAnswerSet(answer=TaskAnswer.fits))
 
 
 def demo_logins_text(base_url: str) -> str:

@@ -90,6 +90,13 @@ class PreconditionFailed(DomainError):
     code = "precondition_failed"
 
 
+class PreconditionRequired(DomainError):
+    """A change without the version it was based on (If-Match), which could overwrite another."""
+
+    status = 428
+    code = "precondition_required"
+
+
 class TooManyRequests(DomainError):
     status = 429
     code = "too_many_requests"

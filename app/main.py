@@ -13,6 +13,7 @@ from app.clinician import api as clinician_api
 from app.config import get_settings
 from app.errors import install_error_handlers
 from app.fhir import api as fhir_api
+from app.goals import api as goals_api
 from app.health import router as health_router
 from app.help_contacts import check_help_contacts
 from app.http_security import BodyGuardMiddleware, CrossSiteGuardMiddleware, SecurityHeadersMiddleware
@@ -25,6 +26,7 @@ from app.privacy import api as privacy_api
 from app.security_log import RefusalLogMiddleware
 from app.sharing import api as sharing_api
 from app.story import api as story_api
+from app.tasks import api as tasks_api
 from app.web.rendering import error_page
 
 # Every router of the app, in order: the JSON API, then the pages. The route-policy test walks these.
@@ -36,6 +38,8 @@ ROUTERS = [
     sharing_api.router,
     clinician_api.router,
     story_api.router,
+    goals_api.router,
+    tasks_api.router,
     privacy_api.router,
     fhir_api.router,
     *pages.ROUTERS,

@@ -442,6 +442,8 @@ class Generator:
             "raise_next_session": raise_next,
             "intensity": intensity,
             "goal_status": goal_status,
+            "goal_note": None,
+            "goal_rank": None,
             "version": version,
             "create_digest": digest,
             "created_at": created,
@@ -526,6 +528,8 @@ class Generator:
                 "kind": kind,
                 "body": reply_body(rng, locale) if kind == kinds.reply else None,
                 "outcome": outcome,
+                # a goal's outcome is about its wording; the seeder never rewords one
+                "goal_wording": 1 if outcome is not None and entry["kind"] == self.EntryKind.goal else None,
                 "created_at": created,
                 "from_participant": False,
                 "participant_view": view,

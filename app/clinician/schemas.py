@@ -3,8 +3,9 @@
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
+from app.goals.schemas import GoalView
 from app.journal.schemas import EntryFields
 from app.models.enums import Discipline, EntryKind, Outcome, ParticipantView
 from app.sharing.schemas import AppointmentPublic, ResponsePublic
@@ -32,6 +33,9 @@ class ClinicianEntryView(EntryFields):
     agreement: Outcome | None
     participant_view: ParticipantView | None
     participant_note: str | None
+    goal: GoalView | None = Field(
+        default=None, description="On a goal: every wording, the ratings and the agreement per wording"
+    )
 
 
 class EntryBrief(BaseModel):

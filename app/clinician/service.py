@@ -18,6 +18,8 @@ from app.clinician.schemas import (
     SharedWith,
 )
 from app.errors import NotFound
+from app.goals import service as goals_service
+from app.goals.schemas import GoalView
 from app.i18n import N_
 from app.models import Entry, User
 from app.models.enums import EntryKind, Outcome, ParticipantView, ResponseKind, Role
@@ -75,6 +77,7 @@ def _views(session: Session, actor: User, entries: Sequence[Entry]) -> dict[uuid
                 clinician_discipline=person.discipline if person else None,
             )
         )
+    goals = goals_service.goal_views(session, entries)
     views = {}
     for entry in entries:
         entry_responses = responses.get(entry.id, [])
@@ -106,6 +109,7 @@ def _views(session: Session, actor: User, entries: Sequence[Entry]) -> dict[uuid
                 "agreement": agreement,
                 "participant_view": participant_view,
                 "participant_note": latest.participant_note if latest and participant_view else None,
+                "goal": GoalView.model_validate(goals[entry.id].model_dump()) if entry.id in goals else None,
             }
         )
     return views

@@ -11,12 +11,44 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from app.models.enums import Discipline, EntryKind, GoalStatus, StorySection
+from app.models.enums import (
+    Discipline,
+    EntryKind,
+    GoalStatus,
+    Outcome,
+    ParticipantView,
+    StorySection,
+    TaskAnswer,
+    TryOutcome,
+)
 
 # Stem's own code systems (URNs: valid URIs that no one else resolves).
 ENTRY_KIND_SYSTEM = "urn:stem:fhir:entry-kind"
 TOPIC_SYSTEM = "urn:stem:fhir:topic"
 STORY_SYSTEM = "urn:stem:fhir:document"
+RATING_SYSTEM = "urn:stem:fhir:observation"
+RATING_TEXT = "How well can I do this now? (0 to 10; Stem's own question, not a validated questionnaire)"
+OUTCOME_TEXT = {
+    Outcome.agreed: "agreed",
+    Outcome.partly_agreed: "partly agreed",
+    Outcome.still_differ: "we still see it differently",
+}
+TASK_ANSWER_TEXT = {
+    TaskAnswer.fits: "this fits me",
+    TaskAnswer.doubts: "I have doubts",
+    TaskAnswer.does_not_fit: "this does not fit me",
+}
+TRY_TEXT = {
+    TryOutcome.did_it: "did it",
+    TryOutcome.partly: "partly",
+    TryOutcome.not_this_time: "not this time",
+    TryOutcome.too_painful: "it hurt too much",
+}
+VIEW_TEXT = {
+    ParticipantView.matches: "matches my view",
+    ParticipantView.partly: "partly matches my view",
+    ParticipantView.differs: "I see it differently",
+}
 SNOMED = "http://snomed.info/sct"
 # SNOMED CT occupations (where one exists); "other" goes as text only.
 DISCIPLINE_CODES = {
@@ -142,9 +174,17 @@ def communication(
 
 
 def goal(
-    entry_id: uuid.UUID, body: str, status: GoalStatus | None, created: datetime, patient_id: uuid.UUID
+    entry_id: uuid.UUID,
+    body: str,
+    status: GoalStatus | None,
+    created: datetime,
+    patient_id: uuid.UUID,
+    details: Any = None,
+    practitioners: frozenset[uuid.UUID] = frozenset(),
 ) -> dict[str, Any]:
-    """A goal in the participant's own words: expressed by the Patient."""
+    """A goal in the participant's own words: expressed by the Patient. With `details` (a goal
+    view: wordings, the why, the team's agreement per wording), those go as `note`s, oldest first,
+    each saying what it is, so that no earlier wording is lost on the way."""
     lifecycle = (
         {GoalStatus.achieved: "completed", GoalStatus.let_go: "cancelled"}.get(status, "active")
         if status
@@ -165,6 +205,127 @@ def goal(
                 {"system": "http://terminology.hl7.org/CodeSystem/goal-achievement", "code": "achieved"}
             ]
         }
+    if details is not None:
+        notes = goal_notes(details, patient_id, practitioners)
+        if notes:
+            resource["note"] = notes
+    return resource
+
+
+def goal_notes(
+    details: Any, patient_id: uuid.UUID, practitioners: frozenset[uuid.UUID] = frozenset()
+) -> list[dict[str, Any]]:
+    """Every wording (with its number and when it was replaced), the participant's why, and each
+    clinician's agreement with the wording it was about, followed by the participant's view. An
+    agreement's author is a reference when that Practitioner is in the bundle, else a name."""
+    notes: list[dict[str, Any]] = []
+    for wording in details.wordings:
+        if wording.replaced_at is None:
+            text = f"Wording {wording.number} (current): {wording.body}"
+        else:
+            text = f"Wording {wording.number} (until {instant(wording.replaced_at)}): {wording.body}"
+        notes.append({"authorReference": ref(patient_id), "time": instant(wording.worded_at), "text": text})
+    if details.goal_note:
+        notes.append({"authorReference": ref(patient_id), "text": f"Why: {details.goal_note}"})
+    for response in details.agreements:
+        outcome = OUTCOME_TEXT.get(response.outcome, str(response.outcome))
+        text = f"Agreement with wording {response.goal_wording or 1}: {outcome}"
+        if response.body:
+            text += f". {response.body}"
+        note: dict[str, Any] = {"time": instant(response.created_at), "text": text}
+        if response.clinician_id in practitioners:
+            note["authorReference"] = ref(response.clinician_id)
+        else:
+            note["authorString"] = response.clinician_name or "A former team member"
+        notes.append(note)
+        if response.participant_view is not None:
+            view = f"The participant's view of this agreement: {VIEW_TEXT.get(response.participant_view, '')}"
+            if response.participant_note:
+                view += f". {response.participant_note}"
+            answer: dict[str, Any] = {"authorReference": ref(patient_id), "text": view}
+            if response.participant_viewed_at is not None:
+                answer["time"] = instant(response.participant_viewed_at)
+            notes.append(answer)
+    return notes
+
+
+def goal_rating(
+    rating_id: uuid.UUID, goal_id: uuid.UUID, value: int, rated_at: datetime, patient_id: uuid.UUID
+) -> dict[str, Any]:
+    """One "how well can I do this now?" (0 to 10), given by the participant about their goal:
+    an Observation whose focus is the Goal. Stem's own question, not a validated questionnaire."""
+    return {
+        "resourceType": "Observation",
+        "id": str(rating_id),
+        "status": "final",
+        "code": {
+            "coding": [{"system": RATING_SYSTEM, "code": "goal-ability", "display": RATING_TEXT}],
+            "text": RATING_TEXT,
+        },
+        "subject": ref(patient_id),
+        "focus": [ref(goal_id)],
+        "performer": [ref(patient_id)],
+        "effectiveDateTime": instant(rated_at),
+        "valueInteger": value,
+    }
+
+
+def care_plan(
+    task: Any,
+    patient_id: uuid.UUID,
+    *,
+    author_id: uuid.UUID | None,
+    goal_in_bundle: bool,
+    answers: Sequence[Any],
+    tries: Sequence[Any],
+) -> dict[str, Any]:
+    """A task a clinician suggested: a CarePlan (intent "proposal") with one activity, and the
+    participant's answers and tries as the activity's `progress`, each saying whether it was sent
+    to the clinician. Only what the caller passes goes in (a clinician's summary: only what was
+    sent to them); `author_id` only when that Practitioner is in the bundle."""
+    withdrawn = task.withdrawn_at is not None
+    schedule = " · ".join(
+        part for part in (task.how_often, f"until {task.until.isoformat()}" if task.until else None) if part
+    )
+    detail: dict[str, Any] = {"status": "cancelled" if withdrawn else "in-progress", "description": task.body}
+    if schedule:
+        detail["scheduledString"] = schedule
+    detail["performer"] = [ref(patient_id)]
+    progress: list[dict[str, Any]] = []
+    for answer in answers:
+        text = f"Answer: {TASK_ANSWER_TEXT.get(answer.answer, str(answer.answer))}"
+        if answer.note:
+            text += f". {answer.note}"
+        text += "" if answer.sent_at else " (not sent to the team)"
+        progress.append(
+            {"authorReference": ref(patient_id), "time": instant(answer.answered_at), "text": text}
+        )
+    for attempt in sorted(tries, key=lambda item: (item.tried_at, str(item.id))):
+        text = f"Try: {TRY_TEXT.get(attempt.outcome, str(attempt.outcome))}"
+        if attempt.note:
+            text += f". {attempt.note}"
+        text += "" if attempt.sent_at else " (not sent to the team)"
+        progress.append({"authorReference": ref(patient_id), "time": instant(attempt.tried_at), "text": text})
+    activity: dict[str, Any] = {"detail": detail}
+    if progress:
+        activity["progress"] = progress
+    resource: dict[str, Any] = {
+        "resourceType": "CarePlan",
+        "id": str(task.id),
+        "status": "revoked" if withdrawn else "active",
+        "intent": "proposal",
+        "title": "A task suggested by the care team",
+        "description": task.body,
+        "subject": ref(patient_id),
+        "created": instant(task.created_at),
+        "activity": [activity],
+    }
+    if task.until:
+        resource["period"] = {"end": task.until.isoformat()}
+    if author_id is not None:
+        resource["author"] = ref(author_id)
+    if goal_in_bundle and task.goal_id is not None:
+        resource["goal"] = [ref(task.goal_id)]
     return resource
 
 

@@ -16,19 +16,38 @@ from app.models.types import utcnow
 from app.privacy import service as privacy_service
 from app.sharing import service as sharing_service
 from app.story import service as story_service
+from app.tasks import service as tasks_service
 
 
-def _entry_resource(entry: Any, patient_id: uuid.UUID, recipients: list[dict[str, str]]) -> dict[str, Any]:
+def _entry_resources(
+    entry: Any,
+    patient_id: uuid.UUID,
+    recipients: list[dict[str, str]],
+    details: Any = None,
+    practitioners: frozenset[uuid.UUID] = frozenset(),
+) -> list[dict[str, Any]]:
+    """An entry as a Communication; a goal as a Goal (with its wordings and the team's agreement,
+    where `details` holds them) followed by its ratings as Observations."""
     if entry.kind == EntryKind.goal:
-        return fhir.goal(entry.id, entry.body, entry.goal_status, entry.created_at, patient_id)
-    return fhir.communication(
-        entry.id, entry.kind, entry.topic, entry.body, entry.created_at, patient_id, recipients
-    )
+        resources = [
+            fhir.goal(
+                entry.id, entry.body, entry.goal_status, entry.created_at, patient_id, details, practitioners
+            )
+        ]
+        for rating in details.ratings if details is not None else []:
+            resources.append(fhir.goal_rating(rating.id, entry.id, rating.value, rating.rated_at, patient_id))
+        return resources
+    return [
+        fhir.communication(
+            entry.id, entry.kind, entry.topic, entry.body, entry.created_at, patient_id, recipients
+        )
+    ]
 
 
 def participant_record(session: Session, *, actor: User) -> dict[str, Any]:
-    """Everything of mine: entries (not those in the trash), my story, my team, appointments,
-    every share as a Consent, and who read what as AuditEvents."""
+    """Everything of mine: entries (not those in the trash; goals with every wording, the team's
+    agreement and every rating), my story, my team, appointments, every share as a Consent, and
+    who read what as AuditEvents."""
     export = privacy_service.export_participant(session, actor=actor)
     now = export.exported_at
     me = actor.id
@@ -49,6 +68,7 @@ def participant_record(session: Session, *, actor: User) -> dict[str, Any]:
         return fhir.ref(clinician_id) if clinician_id in known else None
 
     live = [share for share in export.shares if share.revoked_at is None]
+    goals = {goal.id: goal for goal in export.goals}
     for entry in sorted(
         (e for e in export.entries if e.deleted_at is None), key=lambda e: (e.created_at, str(e.id))
     ):
@@ -57,7 +77,7 @@ def participant_record(session: Session, *, actor: User) -> dict[str, Any]:
             for share in live
             if share.entry_id == entry.id and (who := grantee(share.audience, share.clinician_id)) is not None
         ]
-        resources.append(_entry_resource(entry, me, _unique(recipients)))
+        resources += _entry_resources(entry, me, _unique(recipients), goals.get(entry.id), frozenset(known))
     entry_ids = {str(entry.id) for entry in export.entries if entry.deleted_at is None}
     story_id = fhir.derived_id("story", me)
     if export.story.version:
@@ -68,6 +88,18 @@ def participant_record(session: Session, *, actor: User) -> dict[str, Any]:
     for item in sorted(export.appointments, key=lambda a: (a.starts_at, str(a.id))):
         if item.clinician_id in known:
             resources.append(fhir.appointment(item.id, item.starts_at, me, item.clinician_id, now))
+    goal_ids = {str(goal.id) for goal in export.goals if str(goal.id) in entry_ids}
+    for task in sorted(export.tasks, key=lambda t: (t.created_at, str(t.id))):
+        resources.append(
+            fhir.care_plan(
+                task,
+                me,
+                author_id=task.clinician_id if task.clinician_id in known else None,
+                goal_in_bundle=str(task.goal_id) in goal_ids,
+                answers=task.answers,
+                tries=task.tries,
+            )
+        )
     for share in sorted(export.shares, key=lambda s: (s.created_at, str(s.id))):
         who = grantee(share.audience, share.clinician_id)
         if who is not None and str(share.entry_id) in entry_ids:
@@ -116,11 +148,28 @@ def shared_summary(session: Session, *, actor: User, participant_id: uuid.UUID) 
         for view in section
     }
     for view in sorted(views.values(), key=lambda v: (v.created_at, str(v.id))):
-        resources.append(_entry_resource(view, participant_id, [fhir.ref(actor.id)]))
+        resources += _entry_resources(
+            view, participant_id, [fhir.ref(actor.id)], view.goal, frozenset({actor.id})
+        )
     if story is not None:
         text = fhir.story_text(story.sections, story.treatments)
         resources.append(
             fhir.document_reference(participant_id, text, story.updated_at, participant_id, story.version)
+        )
+    in_bundle = {str(view_id) for view_id in views}
+    for task in sorted(
+        tasks_service.tasks_for(session, actor=actor, participant_id=participant_id),
+        key=lambda t: (t.created_at, str(t.id)),
+    ):
+        resources.append(
+            fhir.care_plan(
+                task,
+                participant_id,
+                author_id=actor.id,
+                goal_in_bundle=str(task.goal_id) in in_bundle,
+                answers=[task.answer] if task.answer else [],
+                tries=task.tries,
+            )
         )
     appointments = sharing_service.list_appointments(
         session, actor=actor, include_past=True, with_participant=participant_id

@@ -5,10 +5,10 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, or_, update
+from sqlalchemy import and_, delete, func, or_, update
 from sqlmodel import Session, col, select
 
-from app.models import Entry
+from app.models import Entry, GoalWording
 from app.models.enums import EntryKind, Topic
 
 
@@ -100,3 +100,40 @@ def purge_deleted_before(session: Session, cutoff: datetime) -> int:
         delete(Entry).where(col(Entry.deleted_at).is_not(None), col(Entry.deleted_at) < cutoff)
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def goal_wordings(session: Session, entry_id: uuid.UUID) -> Sequence[GoalWording]:
+    """A goal's earlier wordings, first one first."""
+    statement = select(GoalWording).where(col(GoalWording.entry_id) == entry_id)
+    return session.exec(statement.order_by(col(GoalWording.number))).all()
+
+
+def goal_wordings_of(session: Session, entry_ids: Iterable[uuid.UUID]) -> Sequence[GoalWording]:
+    ids = list(entry_ids)
+    if not ids:
+        return []
+    statement = select(GoalWording).where(col(GoalWording.entry_id).in_(ids))
+    return session.exec(statement.order_by(col(GoalWording.entry_id), col(GoalWording.number))).all()
+
+
+def goal_wording_count(session: Session, entry_id: uuid.UUID) -> int:
+    statement = select(func.count()).select_from(GoalWording).where(col(GoalWording.entry_id) == entry_id)
+    return int(session.exec(statement).one())
+
+
+def keep_goal_wording(
+    session: Session, entry_id: uuid.UUID, body: str, *, created_at: datetime, replaced_at: datetime
+) -> None:
+    """Keep a goal's wording as it was (`body`), now that a new one takes its place."""
+    earlier = goal_wordings(session, entry_id)
+    worded_at = earlier[-1].replaced_at if earlier else created_at
+    session.add(
+        GoalWording(
+            entry_id=entry_id,
+            number=len(earlier) + 1,
+            body=body,
+            worded_at=worded_at,
+            replaced_at=replaced_at,
+        )
+    )
+    session.flush()

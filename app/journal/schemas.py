@@ -9,6 +9,7 @@ from app.models.enums import Discipline, EntryKind, GoalStatus, Importance, Topi
 from app.validation import StrictModel
 
 MAX_BODY = 5000
+MAX_GOAL_NOTE = 1000
 
 
 class _Strict(StrictModel):
@@ -29,6 +30,8 @@ class EntryFields(BaseModel):
     raise_next_session: bool = False
     intensity: int | None = Field(default=None, ge=0, le=10)
     goal_status: GoalStatus | None = None
+    # A goal's optional why, when it was reached or let go.
+    goal_note: str | None = Field(default=None, max_length=MAX_GOAL_NOTE * 2)
 
 
 class EntryCreate(EntryFields, _Strict):
@@ -51,6 +54,7 @@ class EntryUpdate(_Strict):
     raise_next_session: bool | None = None
     intensity: int | None = Field(default=None, ge=0, le=10)
     goal_status: GoalStatus | None = None
+    goal_note: str | None = Field(default=None, max_length=MAX_GOAL_NOTE * 2)
     version: int | None = Field(default=None, ge=1)
 
 

@@ -20,10 +20,18 @@ from sqlmodel import Session
 
 from app.accounts import repository as accounts_repository
 from app.config import get_settings
-from app.errors import Conflict, DomainError, InvalidInput, NotFound, PreconditionFailed
+from app.errors import Conflict, InvalidInput, NotFound, PreconditionFailed, PreconditionRequired
 from app.i18n import N_
 from app.journal import repository
-from app.journal.schemas import MAX_BODY, EntryCreate, EntryFields, EntryPage, EntryPublic, EntryUpdate
+from app.journal.schemas import (
+    MAX_BODY,
+    MAX_GOAL_NOTE,
+    EntryCreate,
+    EntryFields,
+    EntryPage,
+    EntryPublic,
+    EntryUpdate,
+)
 from app.models import Entry, User
 from app.models.enums import EntryKind, GoalStatus, Role, Topic
 from app.models.types import utcnow
@@ -36,11 +44,6 @@ _CLOCK_SKEW = timedelta(minutes=5)
 EARLIEST_WRITTEN_AT = datetime(2000, 1, 1, tzinfo=UTC)
 
 ENTRY_NOT_FOUND = N_("This entry does not exist, or it is not yours.")
-
-
-class PreconditionRequired(DomainError):
-    status = 428
-    code = "precondition_required"
 
 
 # --- shapes -------------------------------------------------------------------------------
@@ -113,12 +116,29 @@ def _check_kind_fields(values: dict[str, Any]) -> None:
         raise InvalidInput(N_("A goal status belongs to a goal only."), field="goal_status")
     if kind == EntryKind.goal and values.get("goal_status") is None:
         values["goal_status"] = GoalStatus.active
+    note = values.get("goal_note")
+    if note is not None and kind != EntryKind.goal:
+        raise InvalidInput(N_("A why belongs to a goal only."), field="goal_note")
+    if note is not None:
+        note = note.replace("\r\n", "\n").replace("\r", "\n").strip()
+        if len(note) > MAX_GOAL_NOTE:
+            raise InvalidInput(
+                N_("This is {count} characters; a why can hold at most {maximum}."),
+                field="goal_note",
+                count=len(note),
+                maximum=MAX_GOAL_NOTE,
+            )
+        if "\x00" in note or any(unicodedata.category(char) == "Cs" for char in note):
+            raise InvalidInput(N_("This text contains characters that cannot be saved."), field="goal_note")
+        values["goal_note"] = note or None
 
 
 def _create_digest(data: EntryCreate) -> str:
-    canonical = json.dumps(
-        data.model_dump(mode="json", exclude={"id"}), sort_keys=True, ensure_ascii=False
-    ).encode()
+    fields = data.model_dump(mode="json", exclude={"id"})
+    if fields.get("goal_note") is None:
+        # Added later: a save made before it existed, replayed now, is still the same save.
+        fields.pop("goal_note", None)
+    canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False).encode()
     key = get_settings().secret_key.encode()
     return hmac.new(key, b"entry-create:" + canonical, hashlib.sha256).hexdigest()
 
@@ -293,13 +313,24 @@ def update_entry(
         merged["intensity"] = None
     if merged["kind"] != EntryKind.goal and "goal_status" not in changes:
         merged["goal_status"] = None
+    if "goal_note" not in changes and (
+        merged["kind"] != EntryKind.goal or merged["goal_status"] == GoalStatus.active
+    ):
+        merged["goal_note"] = None
     _check_kind_fields(merged)
     _check_about(session, actor, merged)
     values = {name: merged[name] for name in EntryFields.model_fields}
     values["updated_at"] = utcnow()
+    # A goal is never reworded over: its wording as it was is kept, with when it was replaced.
+    reworded = entry.kind == EntryKind.goal and values["body"] != entry.body
+    earlier_body = entry.body
     if not repository.update_if_version(session, entry.id, entry.version, values):
         session.refresh(entry)
         _changed_meanwhile(entry)
+    if reworded:
+        repository.keep_goal_wording(
+            session, entry.id, earlier_body, created_at=entry.created_at, replaced_at=values["updated_at"]
+        )
     session.refresh(entry)
     return entry_public(entry)
 

@@ -18,6 +18,7 @@ from app.models.account_reset import AccountReset  # noqa: E402
 from app.models.appointment import AgendaItem, Appointment  # noqa: E402
 from app.models.audit import AuditEvent, AuditPerson  # noqa: E402
 from app.models.entry import Entry  # noqa: E402
+from app.models.goal import GoalRating, GoalWording  # noqa: E402
 from app.models.invitation import Invitation  # noqa: E402
 from app.models.login_session import LoginSession  # noqa: E402
 from app.models.login_throttle import LoginThrottle  # noqa: E402
@@ -26,6 +27,7 @@ from app.models.recovery_code import RecoveryCode  # noqa: E402
 from app.models.response import EntryResponse  # noqa: E402
 from app.models.share import Share  # noqa: E402
 from app.models.story import Story, StoryRead, StoryVersion  # noqa: E402
+from app.models.task import Task, TaskAnswerRecord, TaskTry  # noqa: E402
 from app.models.team import CareTeam, TeamMembership, TeamShareDecision  # noqa: E402
 from app.models.user import User  # noqa: E402
 
@@ -40,6 +42,8 @@ __all__ = [
     "Entry",
     "EntryRead",
     "EntryResponse",
+    "GoalRating",
+    "GoalWording",
     "Invitation",
     "LoginSession",
     "LoginThrottle",
@@ -50,6 +54,9 @@ __all__ = [
     "Story",
     "StoryRead",
     "StoryVersion",
+    "Task",
+    "TaskAnswerRecord",
+    "TaskTry",
     "TeamMembership",
     "TeamShareDecision",
     "User",

@@ -37,6 +37,11 @@ class Entry(SQLModel, table=True):
     goal_status: GoalStatus | None = Field(
         default=None, sa_column=Column(enum_column_type(GoalStatus), nullable=True)
     )
+    # A goal's "why" when reached or let go (optional), and its place in "matters most" order.
+    goal_note: str | None = Field(
+        default=None, sa_column=Column(EncryptedText("entries.goal_note"), nullable=True)
+    )
+    goal_rank: int | None = Field(default=None, sa_column=Column(Integer(), nullable=True))
     version: int = Field(default=1, sa_column=Column(Integer(), nullable=False))
     # Keyed digest of the create request: a replay with the same id must carry the same content.
     create_digest: str = Field(sa_column=Column(String(64), nullable=False))

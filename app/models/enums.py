@@ -91,3 +91,20 @@ class TreatmentEffect(StrEnum):
     helped = "helped"
     no_help = "no_help"
     worse = "worse"
+
+
+class TaskAnswer(StrEnum):
+    """The participant's answer to a task their team suggests."""
+
+    fits = "fits"  # this fits me
+    doubts = "doubts"  # I have doubts
+    does_not_fit = "does_not_fit"  # this does not fit me
+
+
+class TryOutcome(StrEnum):
+    """How one try of a task went, in the participant's words."""
+
+    did_it = "did_it"
+    partly = "partly"
+    not_this_time = "not_this_time"
+    too_painful = "too_painful"  # it hurt too much

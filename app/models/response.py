@@ -1,7 +1,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, Column, Index, false
+from sqlalchemy import Boolean, Column, Index, Integer, false
 from sqlmodel import Field, SQLModel
 
 from app.models.enums import Outcome, ParticipantView, ResponseKind
@@ -23,6 +23,8 @@ class EntryResponse(SQLModel, table=True):
         default=None, sa_column=Column(EncryptedText("entry_responses.body"), nullable=True)
     )
     outcome: Outcome | None = Field(default=None, sa_column=Column(enum_column_type(Outcome), nullable=True))
+    # On a goal: which of its wordings this outcome (the clinician's agreement) is about.
+    goal_wording: int | None = Field(default=None, sa_column=Column(Integer(), nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     # The entry's author wrote this one (then clinician_id is None): their answer to the team.
     from_participant: bool = Field(

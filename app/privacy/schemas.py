@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from app.accounts.schemas import AccountResetView, PasskeySummary, RecoveryCodesStatus, SignInEvent
+from app.goals.schemas import GoalPublic
 from app.journal.schemas import EntryPublic
 from app.models.enums import Discipline
 from app.sharing.schemas import (
@@ -17,6 +18,7 @@ from app.sharing.schemas import (
     TeamJoinerDecided,
 )
 from app.story.schemas import StoryPublic, StoryReader, StoryVersionPublic
+from app.tasks.schemas import TaskPublic
 from app.validation import StrictModel
 
 
@@ -57,6 +59,14 @@ class ParticipantExport(BaseModel):
         description="Every saved version of my story, newest first"
     )
     story_readers: list[StoryReader] = Field(description="Who read my story, and when")
+    goals: list[GoalPublic] = Field(
+        default_factory=list,
+        description="My goals (the trash too) with every wording, every rating and the team's agreement",
+    )
+    tasks: list[TaskPublic] = Field(
+        default_factory=list,
+        description="What my team suggested, with every answer and try of mine and what I sent of them",
+    )
     account_resets: list[AccountResetView] = Field(
         default_factory=list,
         description="Password resets of my account by my team: who started, who approved, when",

@@ -11,6 +11,7 @@ from app.accounts import service as accounts_service
 from app.audit import service as audit
 from app.db import checkpoint_after_commit
 from app.errors import InvalidInput
+from app.goals import service as goals_service
 from app.i18n import N_
 from app.journal import service as journal_service
 from app.models import User
@@ -19,6 +20,7 @@ from app.models.types import utcnow
 from app.privacy.schemas import EraseRequest, ExportProfile, ExportTeamMember, ParticipantExport
 from app.sharing import service as sharing_service
 from app.story import service as story_service
+from app.tasks import service as tasks_service
 
 
 def export_participant(session: Session, *, actor: User) -> ParticipantExport:
@@ -58,6 +60,8 @@ def export_participant(session: Session, *, actor: User) -> ParticipantExport:
         story_readers=story_service.readers(session, actor=actor),
         account_resets=resets.of_my_account(session, actor=actor),
         passkeys=passkeys.summaries_of(session, actor=actor),
+        goals=goals_service.all_goals(session, actor=actor),
+        tasks=tasks_service.all_tasks(session, actor=actor),
     )
 
 

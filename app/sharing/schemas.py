@@ -103,6 +103,8 @@ class ResponsePublic(BaseModel):
     kind: ResponseKind
     body: str | None
     outcome: Outcome | None
+    # On a goal: the number of the wording this outcome (the clinician's agreement) is about.
+    goal_wording: int | None = None
     clinician_id: uuid.UUID | None
     clinician_name: str | None
     clinician_discipline: Discipline | None

@@ -399,6 +399,9 @@ def add_response(
     response = EntryResponse(
         entry_id=entry.id, clinician_id=actor.id, kind=data.kind, body=body, outcome=data.outcome
     )
+    if entry.kind == EntryKind.goal and data.outcome is not None:
+        # A goal's agreement is about its wording as the clinician reads it now.
+        response.goal_wording = journal_repository.goal_wording_count(session, entry.id) + 1
     session.add(response)
     session.flush()
     audit.record(session, action="response.create", actor=actor, subject_id=entry.author_id, target=entry.id)

@@ -5,7 +5,7 @@ from fastapi import APIRouter
 
 from app.web import accounts, help_now, home, passkeys, pwa, resets
 from app.web.clinician import dashboard, preparation
-from app.web.participant import appointments, journal, my_data, sharing, story
+from app.web.participant import appointments, goals, journal, my_data, plan, sharing, story
 
 # Every page router, in order; app.main includes them after the JSON API.
 ROUTERS: list[APIRouter] = [
@@ -22,4 +22,6 @@ ROUTERS: list[APIRouter] = [
     preparation.router,
     my_data.router,
     story.router,
+    goals.router,
+    plan.router,
 ]

@@ -52,6 +52,18 @@ def example_day(locale: str, today: date) -> str:
     return format_skeleton("yMMMMd", today + timedelta(days=14), locale=locale)
 
 
+def typed_day(text: str, field: str, time_zone: str | None, locale: str = "en") -> date | None:
+    """A date typed in a form (ISO from a date picker, or day-month-year), None when left empty;
+    one that cannot be read is refused next to its field, with an example in the reader's language."""
+    if not text.strip():
+        return None
+    try:
+        return _read_day(text)
+    except ValueError:
+        example = example_day(locale, datetime.now(zone_of(time_zone)).date())
+        raise InvalidInput(N_("Choose a date, such as {example}."), field=field, example=example) from None
+
+
 def local_to_utc(day: str, clock: str, time_zone: str | None, locale: str = "en") -> datetime:
     """A date and a wall-clock time typed in the person's own time zone, as an aware UTC moment.
 

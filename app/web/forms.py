@@ -89,7 +89,8 @@ def refusal(
     raw_errors = exc.errors()
     for error, raw in zip(validation_errors(locale, raw_errors), raw_errors, strict=True):
         name = fields.aliases.get(error["field"], error["field"])
-        message = fields.messages.get((name, str(raw.get("type", ""))), error["message"])
+        own = fields.messages.get((name, str(raw.get("type", ""))))
+        message = translate(locale, own) if own else error["message"]
         problems.add(name, message, fields.visible)
     return Refusal(problems, 422)
 

@@ -20,8 +20,10 @@ from app.models.enums import (
     ResponseKind,
     Role,
     StorySection,
+    TaskAnswer,
     Topic,
     TreatmentEffect,
+    TryOutcome,
 )
 
 K = TypeVar("K")
@@ -108,6 +110,18 @@ OUTCOME_LABELS = {
     Outcome.agreed: (N_("We agreed"), N_("Agreed")),
     Outcome.partly_agreed: (N_("We partly agreed"), N_("Partly agreed")),
     Outcome.still_differ: (N_("We still see it differently"), N_("We still see it differently")),
+}
+# The participant's answer to a task, and one try of it: in their words, and as a clinician reads them.
+TASK_ANSWER_LABELS = {
+    TaskAnswer.fits: (N_("This fits me"), N_("Fits them")),
+    TaskAnswer.doubts: (N_("I have doubts"), N_("Has doubts")),
+    TaskAnswer.does_not_fit: (N_("This does not fit me"), N_("Does not fit them")),
+}
+TRY_OUTCOME_LABELS = {
+    TryOutcome.did_it: (N_("I did it"), N_("Did it")),
+    TryOutcome.partly: (N_("Partly"), N_("Partly")),
+    TryOutcome.not_this_time: (N_("Not this time"), N_("Not this time")),
+    TryOutcome.too_painful: (N_("It hurt too much"), N_("It hurt too much")),
 }
 # The participant's answer to "does this match your view?", and how a clinician reads it.
 VIEW_LABELS = {
@@ -225,6 +239,17 @@ DONE_MESSAGES = {
     "story_saved": N_("Your story is saved. Earlier versions are kept."),
     "story_shared": N_("Your story is shared. The people you chose can read it now."),
     "story_unshared": N_("Your story is no longer shared with them. It is hidden from them again."),
+    "rated": N_("Your rating is saved."),
+    "rating_removed": N_("The rating is removed."),
+    "moved": N_("The order of your goals is saved."),
+    "answered": N_("Your answer is saved. Only you can see it until you send it."),
+    "tried": N_("Your try is saved. Only you can see it until you send it."),
+    "try_removed": N_("The try is removed."),
+    "task_sent": N_("Sent. They can see your answer and tries now."),
+    "task_unsent": N_("Taken back. Your answer and tries are private again."),
+    "task_suggested": N_("Task saved. The participant can see it and answer it."),
+    "task_edited": N_("Your changes to the task are saved."),
+    "task_withdrawn": N_("The task is withdrawn. The participant keeps it, marked as no longer suggested."),
     # the clinician's preparation
     "seen": N_("Marked as seen."),
     "reply": N_("Reply sent. The participant can read it."),
@@ -251,6 +276,8 @@ def labels_for(role: Role | str | None) -> dict[str, Any]:
     common["topic_labels"] = _in_voice(TOPIC_LABELS, voice)
     common["importance_labels"] = _in_voice(IMPORTANCE_LABELS, voice)
     common["outcome_labels"] = _in_voice(OUTCOME_LABELS, voice)
+    common["task_answer_labels"] = _in_voice(TASK_ANSWER_LABELS, voice)
+    common["try_outcome_labels"] = _in_voice(TRY_OUTCOME_LABELS, voice)
     if voice == CLINICIAN:
         common["kind_filters"] = [(kind, KIND_FILTER_LABELS[kind]) for kind in CLINICIAN_KINDS]
         common["participant_view_labels"] = _in_voice(VIEW_LABELS, voice)

@@ -18,6 +18,7 @@ from app.i18n import N_, request_locale, translate, translations_for
 from app.models.enums import Role
 from app.models.types import utcnow
 from app.paths import TEMPLATES_DIR
+from app.web.charts import line_chart
 from app.web.dates import LocalFormat
 from app.web.forms import Refusal
 from app.web.labels import DONE_MESSAGES, labels_for
@@ -67,7 +68,9 @@ def excerpt(body: str, length: int = EXCERPT_LENGTH) -> str:
     return cut.rstrip(" ,.;:") + "…"
 
 
-templates.env.globals.update(gettext=_gettext, ngettext=_ngettext, _=_gettext, excerpt=excerpt)
+templates.env.globals.update(
+    gettext=_gettext, ngettext=_ngettext, _=_gettext, excerpt=excerpt, line_chart=line_chart
+)
 templates.env.filters["local_time"] = _local_time
 
 

@@ -79,6 +79,7 @@ def world(db, client_factory):
         "psych_only": write("disagreement", "The pain is not in my head.", topic="cause_of_pain"),
         "goal": write("goal", "Walk to the market.", goal_status="active"),
         "trashed": write("feeling", "trashed-words", intensity=4),
+        "private_goal": write("goal", "private-goal-words"),
     }
     owner.post(f"/api/v1/entries/{ids['team']}/shares", json={"audience": "team"})
     owner.post(f"/api/v1/entries/{ids['goal']}/shares", json={"audience": "team"})
@@ -100,7 +101,45 @@ def world(db, client_factory):
         "/api/v1/appointments", json={"clinician_id": str(people["psych"].id), "starts_at": in_future()}
     )
     clients["psych"].get(f"/api/v1/clinician/participants/{people['owner'].id}/entries")  # a read
+    # The goal: rated, agreed in part by the physiotherapist, then reworded and rated again.
+    goal = f"/api/v1/me/goals/{ids['goal']}"
+    assert owner.post(f"{goal}/ratings", json={"value": 3}).status_code == 201
+    agreed = clients["physio"].post(
+        f"/api/v1/entries/{ids['goal']}/responses",
+        json={"kind": "discussed", "outcome": "partly_agreed", "body": "Half the way first."},
+    )
+    assert agreed.status_code == 201, agreed.text
+    version = owner.get(goal).json()["version"]
+    reworded = owner.patch(
+        f"/api/v1/entries/{ids['goal']}", json={"body": "Walk to the market, one rest.", "version": version}
+    )
+    assert reworded.status_code == 200, reworded.text
+    assert owner.post(f"{goal}/ratings", json={"value": 5}).status_code == 201
+    assert owner.post(f"/api/v1/me/goals/{ids['private_goal']}/ratings", json={"value": 7}).status_code == 201
+    # A task from the physiotherapist, a step towards the goal: answered and sent, then a try kept private.
+    task = clients["physio"].post(
+        f"/api/v1/clinician/participants/{people['owner'].id}/tasks",
+        json={"body": "Walk to the corner.", "how_often": "Daily", "goal_id": ids["goal"]},
+    )
+    assert task.status_code == 201, task.text
+    ids["task"] = task.json()["id"]
+    owner.put(f"/api/v1/me/tasks/{ids['task']}/answer", json={"answer": "doubts", "note": "sent-doubt"})
+    assert owner.post(f"/api/v1/me/tasks/{ids['task']}/send").status_code == 200
+    owner.post(
+        f"/api/v1/me/tasks/{ids['task']}/tries", json={"outcome": "partly", "note": "private-try-words"}
+    )
     return people, clients, ids
+
+
+def goal_facts(resources: list[dict[str, Any]], goal_id: str) -> tuple[list[str], list[int]]:
+    """A goal's notes and the values of the Observations whose focus it is."""
+    goal = next(r for r in resources if r["id"] == goal_id)
+    ratings = [
+        r["valueInteger"]
+        for r in resources
+        if r["resourceType"] == "Observation" and r["focus"] == [{"reference": f"urn:uuid:{goal_id}"}]
+    ]
+    return [note["text"] for note in goal.get("note", [])], ratings
 
 
 def test_the_participants_record_is_valid_fhir_with_everything_of_theirs(world):
@@ -114,13 +153,31 @@ def test_the_participants_record_is_valid_fhir_with_everything_of_theirs(world):
     resources = validate(bundle)
     counted = kinds(resources)
     assert counted["Patient"] == 1 and counted["Practitioner"] == 2 and counted["CareTeam"] == 1
-    assert counted["Communication"] == 3 and counted["Goal"] == 1  # not the one in the trash
+    assert counted["Communication"] == 3 and counted["Goal"] == 2  # not the one in the trash
+    assert counted["Observation"] == 3  # the goals' ratings
+    plan = next(r for r in resources if r["resourceType"] == "CarePlan")
+    assert plan["id"] == ids["task"] and plan["intent"] == "proposal" and plan["status"] == "active"
+    assert plan["author"] == {"reference": f"urn:uuid:{people['physio'].id}"}
+    assert plan["goal"] == [{"reference": f"urn:uuid:{ids['goal']}"}]
+    progress = [note["text"] for note in plan["activity"][0]["progress"]]
+    assert progress == [
+        "Answer: I have doubts. sent-doubt",
+        "Try: partly. private-try-words (not sent to the team)",
+    ]
+    notes, ratings = goal_facts(resources, ids["goal"])
+    assert ratings == [3, 5]
+    assert notes[:2] == [
+        "Wording 1 (until " + notes[0].split("(until ")[1],
+        "Wording 2 (current): Walk to the market, one rest.",
+    ]
+    assert "Walk to the market." in notes[0]
+    assert "Agreement with wording 1: partly agreed. Half the way first." in notes
     assert counted["DocumentReference"] == 1 and counted["Appointment"] == 1
     assert counted["Consent"] == 4  # three entry shares (not the trashed one's) and the story's
     assert counted["AuditEvent"] >= 1
     text = json.dumps(bundle)
     assert CANARY in text and "trashed-words" not in text
-    goal = next(r for r in resources if r["resourceType"] == "Goal")
+    goal = next(r for r in resources if r["id"] == ids["goal"])
     assert goal["expressedBy"] == {"reference": f"urn:uuid:{people['owner'].id}"}
     private = next(r for r in resources if r["id"] == ids["private"])
     assert "recipient" not in private  # shared with nobody
@@ -151,6 +208,13 @@ def test_a_clinicians_summary_holds_only_what_is_shared_with_them(world):
     }
     text = psych.text
     assert CANARY not in text and "trashed-words" not in text and STORY_WORDS not in text
+    assert "private-goal-words" not in text and ids["private_goal"] not in text
+    # The physiotherapist's task is theirs: the psychologist's summary has no CarePlan.
+    assert "CarePlan" not in kinds(resources) and "sent-doubt" not in text
+    # The shared goal goes with its wordings, the agreement and its ratings; no other goal's.
+    notes, ratings = goal_facts(resources, ids["goal"])
+    assert ratings == [3, 5] and kinds(resources)["Observation"] == 2
+    assert any("Walk to the market." in note for note in notes)
     assert kinds(resources).get("DocumentReference") is None and kinds(resources)["Appointment"] == 1
     physio = clients["physio"].get(url)
     physio_resources = validate(physio.json())
@@ -163,6 +227,10 @@ def test_a_clinicians_summary_holds_only_what_is_shared_with_them(world):
 
     assert STORY_WORDS in base64.b64decode(story["content"][0]["attachment"]["data"]).decode()
     assert ids["psych_only"] not in physio.text and CANARY not in physio.text
+    # Their own task, with only what was sent to them: the answer, not the private try.
+    plan = next(r for r in physio_resources if r["resourceType"] == "CarePlan")
+    assert [note["text"] for note in plan["activity"][0]["progress"]] == ["Answer: I have doubts. sent-doubt"]
+    assert "private-try-words" not in physio.text
     # Who may not.
     assert clients["other"].get(url).status_code == 404
     assert clients["owner"].get(url).status_code == 403
@@ -193,7 +261,14 @@ def test_the_demo_data_makes_valid_bundles(db):
             for clinician in clinicians
         ]
         session.rollback()
-    assert kinds(validate(record))["DocumentReference"] == 1
+    counted = kinds(validate(record))
+    assert counted["DocumentReference"] == 1 and counted["Goal"] == 2 and counted["Observation"] == 6
+    assert counted["CarePlan"] == 2
+    plans = []
     for summary in summaries:
-        validate(summary)
+        summary_kinds = kinds(validate(summary))
+        assert summary_kinds["Observation"] == 5  # the shared walk's ratings only
+        plans.append(summary_kinds.get("CarePlan", 0))
+    assert sorted(plans) == [0, 0, 2]  # only the physiotherapist suggested tasks
     assert "I did not dare to say" not in json.dumps(summaries)  # Tom's private thought
+    assert "Play football" not in json.dumps(summaries)  # Tom's private goal

@@ -197,6 +197,28 @@ def _build_world(db, client_factory) -> World:  # type: ignore[no-untyped-def]
     credential = new_passkey_for(options).registration(options)
     added = owner.post("/api/v1/me/passkeys", json={"name": "Anna's phone", "credential": credential})
     w.ids["passkey"] = {"owner": _ok(added, 201)["id"]}
+    # The owner's goal (the "revoked" entry): reworded once (both wordings carry its marker), rated.
+    goal = w.entry("revoked")
+    version = _ok(owner.get(f"/api/v1/entries/{goal}"))["version"]
+    reworded = {"body": f"{MARKERS['revoked']} reworded", "version": version}
+    _ok(owner.patch(f"/api/v1/entries/{goal}", json=reworded))
+    w.ids["rating"] = {
+        "owner": _ok(owner.post(f"/api/v1/me/goals/{goal}/ratings", json={"value": 4}), 201)["id"]
+    }
+    # A task the physiotherapist suggested to the owner: answered and tried (both sent), then
+    # tried again (not sent: its note carries the CANARY, which no clinician may ever get).
+    task = _ok(
+        clients["physio"].post(
+            f"/api/v1/clinician/participants/{w.user('owner')}/tasks", json={"body": "Walk"}
+        ),
+        201,
+    )
+    w.ids["task"] = {"owner": task["id"]}
+    _ok(owner.put(f"/api/v1/me/tasks/{task['id']}/answer", json={"answer": "doubts", "note": "Knee"}))
+    tried = _ok(owner.post(f"/api/v1/me/tasks/{task['id']}/tries", json={"outcome": "partly"}), 201)
+    w.ids["try"] = {"owner": tried["id"]}
+    _ok(owner.post(f"/api/v1/me/tasks/{task['id']}/send"))
+    _ok(owner.post(f"/api/v1/me/tasks/{task['id']}/tries", json={"outcome": "did_it", "note": CANARY}), 201)
     _ok(owner.delete(f"/api/v1/entries/{w.entry('revoked')}/shares/{w.id('share', 'revoked')}"))
     _ok(owner.delete(f"/api/v1/entries/{w.entry('deleted')}"))
     for name in STATES:
@@ -504,6 +526,71 @@ ROWS: list[Row] = [
         form=lambda w, a, s: {"audience": "team"}),
     Row("POST", "/story/shares/{story_share_id}/revoke",
         role_gate(participant=404, staff=403, anon=PAGE_ANON, owner=303)),
+    # --- goals of my own: {goal_id} is the owner's goal (the revoked entry), {rating_id} its rating ---
+    Row("GET", "/api/v1/me/goals", role_gate(participant=200, staff=403)),
+    Row("PUT", "/api/v1/me/goal-order", role_gate(participant=200, staff=403),
+        json=lambda w, a, s: {"ids": []}),
+    Row("GET", "/api/v1/me/goals/{goal_id}", role_gate(participant=404, staff=403, owner=200)),
+    Row("POST", "/api/v1/me/goals/{goal_id}/ratings", role_gate(participant=404, staff=403, owner=201),
+        json=lambda w, a, s: {"value": 7}),
+    Row("DELETE", "/api/v1/me/goals/{goal_id}/ratings/{rating_id}",
+        role_gate(participant=404, staff=403, owner=204)),
+    Row("GET", "/goals", role_gate(participant=200, staff=403, anon=PAGE_ANON)),
+    Row("POST", "/goals/{goal_id}/ratings", role_gate(participant=404, staff=403, anon=PAGE_ANON, owner=303),
+        form=lambda w, a, s: {"value": "7"}),
+    Row("POST", "/goals/{goal_id}/ratings/{rating_id}/delete",
+        role_gate(participant=404, staff=403, anon=PAGE_ANON, owner=303)),
+    Row("POST", "/goals/{goal_id}/move", role_gate(participant=404, staff=403, anon=PAGE_ANON, owner=303),
+        form=lambda w, a, s: {"direction": "down"}),
+    # --- tasks: {task_id} is the physiotherapist's task for the owner, {try_id} the owner's sent try ---
+    Row("GET", "/api/v1/clinician/participants/{participant_id}/tasks",
+        E(anonymous=401, owner=403, fellow=403, stranger=403, physio=200, psych=200, physician=200,
+          outsider=404, admin=403)),
+    Row("POST", "/api/v1/clinician/participants/{participant_id}/tasks",
+        E(anonymous=401, owner=403, fellow=403, stranger=403, physio=201, psych=201, physician=201,
+          outsider=404, admin=403),
+        json=lambda w, a, s: {"body": "Stretch in the morning"}),
+    Row("PATCH", "/api/v1/clinician/tasks/{task_id}",
+        E(anonymous=401, owner=403, fellow=403, stranger=403, physio=200, psych=404, physician=404,
+          outsider=404, admin=403),
+        json=lambda w, a, s: {"body": "Walk a little", "version": 1}),
+    Row("POST", "/api/v1/clinician/tasks/{task_id}/withdraw",
+        E(anonymous=401, owner=403, fellow=403, stranger=403, physio=200, psych=404, physician=404,
+          outsider=404, admin=403)),
+    Row("GET", "/api/v1/me/tasks", role_gate(participant=200, staff=403)),
+    Row("GET", "/api/v1/me/tasks/{task_id}", role_gate(participant=404, staff=403, owner=200)),
+    Row("PUT", "/api/v1/me/tasks/{task_id}/answer", role_gate(participant=404, staff=403, owner=200),
+        json=lambda w, a, s: {"answer": "fits"}),
+    Row("POST", "/api/v1/me/tasks/{task_id}/tries", role_gate(participant=404, staff=403, owner=201),
+        json=lambda w, a, s: {"outcome": "did_it"}),
+    Row("DELETE", "/api/v1/me/tasks/{task_id}/tries/{try_id}", role_gate(participant=404, staff=403, owner=204)),
+    Row("POST", "/api/v1/me/tasks/{task_id}/send", role_gate(participant=404, staff=403, owner=200)),
+    Row("POST", "/api/v1/me/tasks/{task_id}/unsend", role_gate(participant=404, staff=403, owner=200)),
+    Row("POST", "/api/v1/me/tasks/{task_id}/raise", role_gate(participant=404, staff=403, owner=201),
+        json=lambda w, a, s: {"body": "About the walking"}),
+    Row("GET", "/plan", role_gate(participant=200, staff=403, anon=PAGE_ANON)),
+    Row("GET", "/plan/{task_id}", role_gate(participant=404, staff=403, anon=PAGE_ANON, owner=200)),
+    Row("POST", "/plan/{task_id}/answer", role_gate(participant=404, staff=403, anon=PAGE_ANON, owner=303),
+        form=lambda w, a, s: {"answer": "fits"}),
+    Row("POST", "/plan/{task_id}/tries", role_gate(participant=404, staff=403, anon=PAGE_ANON, owner=303),
+        form=lambda w, a, s: {"outcome": "did_it"}),
+    Row("POST", "/plan/{task_id}/tries/{try_id}/delete",
+        role_gate(participant=404, staff=403, anon=PAGE_ANON, owner=303)),
+    Row("POST", "/plan/{task_id}/send", role_gate(participant=404, staff=403, anon=PAGE_ANON, owner=303)),
+    Row("POST", "/plan/{task_id}/unsend", role_gate(participant=404, staff=403, anon=PAGE_ANON, owner=303)),
+    Row("POST", "/plan/{task_id}/raise", role_gate(participant=404, staff=403, anon=PAGE_ANON, owner=303),
+        form=lambda w, a, s: {"body": "About the walking"}),
+    Row("POST", "/clinician/participants/{participant_id}/tasks",
+        E(anonymous=PAGE_ANON, owner=403, fellow=403, stranger=403, physio=303, psych=303,
+          physician=303, outsider=404, admin=403),
+        form=lambda w, a, s: {"body": "Stretch in the morning"}),
+    Row("POST", "/clinician/tasks/{task_id}/edit",
+        E(anonymous=PAGE_ANON, owner=403, fellow=403, stranger=403, physio=303, psych=404,
+          physician=404, outsider=404, admin=403),
+        form=lambda w, a, s: {"body": "Walk a little", "version": "1"}),
+    Row("POST", "/clinician/tasks/{task_id}/withdraw",
+        E(anonymous=PAGE_ANON, owner=403, fellow=403, stranger=403, physio=303, psych=404,
+          physician=404, outsider=404, admin=403)),
     # FHIR: the participant's own record; a clinician's summary of what is shared with them
     Row("GET", "/api/v1/me/export/fhir", role_gate(participant=200, staff=403)),
     Row("GET", "/api/v1/clinician/participants/{participant_id}/fhir",
@@ -852,6 +939,10 @@ def _url(w: World, row: Row, actor: str, state: str | None) -> str:
         "share_id": lambda: _share_of(w, state or ""),
         "response_id": lambda: _response_of(w, state or ""),
         "passkey_id": lambda: w.id("passkey", "owner"),
+        "goal_id": lambda: w.entry("revoked"),
+        "rating_id": lambda: w.id("rating", "owner"),
+        "task_id": lambda: w.id("task", "owner"),
+        "try_id": lambda: w.id("try", "owner"),
     }
     url = row.path
     for name, value in values.items():
@@ -1005,7 +1096,7 @@ def test_matrix_size():
         f"{len(ROWS) - entry_rows} without an entry) × {len(ACTORS)} actors = {size} cells"
     )
     assert size == (len(ROWS) - entry_rows) * len(ACTORS) + entry_rows * len(ACTORS) * len(STATES)
-    assert size == 2367
+    assert size == 2655
 
 
 @pytest.mark.parametrize("row", ROWS, ids=lambda row: f"{row.method} {row.path}")

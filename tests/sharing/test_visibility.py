@@ -137,6 +137,12 @@ def test_canary_never_reaches_anyone_but_its_owner(world):
     assert world.clients["owner"].put("/api/v1/me/story", json=story).status_code == 200
     reset = world.clients["physio"].post(f"/api/v1/participants/{owner_id}/account-resets")
     assert reset.status_code == 201
+    # A private goal first worded with the canary, then reworded (the canary stays in its history).
+    goal = world.clients["owner"].post("/api/v1/entries", json={"kind": "goal", "body": CANARY}).json()
+    reworded = {"body": "Walk to school", "version": goal["version"]}
+    assert world.clients["owner"].patch(f"/api/v1/entries/{goal['id']}", json=reworded).status_code == 200
+    rated = world.clients["owner"].post(f"/api/v1/me/goals/{goal['id']}/ratings", json={"value": 4})
+    assert rated.status_code == 201
     substitutions = {
         "entry_id": [world.entry_id(state) for state in STATES],
         "participant_id": [owner_id],
@@ -146,6 +152,7 @@ def test_canary_never_reaches_anyone_but_its_owner(world):
         "invitation_id": [str(uuid.uuid4())],
         "reset_id": [reset.json()["id"]],
         "number": ["1"],
+        "goal_id": [goal["id"], *(world.entry_id(state) for state in STATES)],
     }
     checked = 0
     for path in _get_routes():
@@ -167,3 +174,4 @@ def test_canary_never_reaches_anyone_but_its_owner(world):
     own = world.clients["owner"].get(f"/api/v1/entries/{world.entry_id('private')}")
     assert CANARY in own.text
     assert CANARY in world.clients["owner"].get("/api/v1/me/story").text
+    assert CANARY in world.clients["owner"].get(f"/api/v1/me/goals/{goal['id']}").text

@@ -1,8 +1,10 @@
 """Random sequences of share, revoke, edit, delete, restore and team changes (the participant
 leaving and rejoining, a clinician joining later, leaving again, and the participant's answer
-about them), and the same for the participant's story (written, rewritten, shared, revoked):
-after every step a clinician sees exactly the entries, and the story, that the participant
-currently shares with them (Hypothesis)."""
+about them), and the same for the participant's story (written, rewritten, shared, revoked)
+and for tasks (suggested by a clinician, answered and tried, sent and taken back): after every
+step a clinician sees exactly the entries, and the story, that the participant currently shares
+with them, a goal's ratings and earlier wordings only with it, and of the tasks only their own,
+with exactly the answer and tries that were sent to them (Hypothesis)."""
 
 import os
 import uuid
@@ -13,7 +15,9 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invar
 
 from app.accounts import repository as accounts_repository
 from app.db import open_session
-from app.errors import NotFound
+from app.errors import Conflict, NotFound
+from app.goals import service as goals
+from app.goals.schemas import GoalRatingCreate
 from app.journal import service as journal
 from app.journal.schemas import EntryCreate, EntryUpdate
 from app.models import CareTeam, TeamMembership, User
@@ -24,6 +28,8 @@ from app.sharing.schemas import ShareCreate, TeamJoinerDecision
 from app.story import repository as story_repository
 from app.story import service as story
 from app.story.schemas import StoryWrite
+from app.tasks import service as tasks
+from app.tasks.schemas import TaskAnswerSet, TaskCreate, TaskTryCreate
 
 EXAMPLES = int(os.environ.get("STEM_HYPOTHESIS_EXAMPLES", "300"))
 CLINICIANS = ("physio", "psych")
@@ -44,6 +50,7 @@ def _user(session, role: Role, discipline: Discipline | None = None) -> User:
 
 class VisibilityMachine(RuleBasedStateMachine):
     entries = Bundle("entries")
+    tasks = Bundle("tasks")
 
     @initialize()
     def world(self) -> None:
@@ -81,6 +88,8 @@ class VisibilityMachine(RuleBasedStateMachine):
         # the story: its version (0: not written) and its shares, like an entry's
         self.story_version = 0
         self.story_shares: dict[uuid.UUID, list] = {}
+        # tasks: id → {"by": clinician, "answers": [[value, sent]], "tries": {try id: sent}}
+        self.task_model: dict[uuid.UUID, dict] = {}
 
     def tick(self) -> int:
         self.clock += 1
@@ -90,18 +99,21 @@ class VisibilityMachine(RuleBasedStateMachine):
         target=entries,
         kind=st.sampled_from(["thought", "question", "disagreement", "goal", "feeling"]),
         with_the_team=st.booleans(),
+        rated=st.booleans(),
     )
-    def write(self, kind: str, with_the_team: bool) -> uuid.UUID:
+    def write(self, kind: str, with_the_team: bool, rated: bool) -> uuid.UUID:
         """Written, and often shared with the whole team at once (so that a clinician joining
-        later often finds earlier team shares)."""
+        later often finds earlier team shares); a goal often rated at once."""
         with open_session() as session:
             entry, _ = journal.create_entry(
                 session, actor=self.owner, data=EntryCreate(kind=kind, body="words")
             )
             session.commit()
-        self.model[entry.id] = {"deleted": False, "shares": {}}
+        self.model[entry.id] = {"deleted": False, "shares": {}, "kind": kind, "ratings": set(), "wordings": 1}
         if with_the_team:
             self.share(entry.id, "team")
+        if rated:
+            self.rate(entry.id, 5)
         return entry.id
 
     @rule(entry=entries, audience=st.sampled_from(["team", "physio", "psych", "both"]))
@@ -150,10 +162,23 @@ class VisibilityMachine(RuleBasedStateMachine):
                 session,
                 actor=self.owner,
                 entry_id=entry,
-                data=EntryUpdate(body="edited"),
+                data=EntryUpdate(body=f"edited {self.tick()}"),
                 if_match=current.version,
             )
             session.commit()
+        self.model[entry]["wordings"] += 1  # a goal keeps its earlier wording
+
+    @rule(entry=entries, value=st.integers(min_value=0, max_value=10))
+    def rate(self, entry: uuid.UUID, value: int) -> None:
+        """A goal rated; its ratings are seen with the goal, by whom the goal is shared with."""
+        if self.model[entry]["kind"] != "goal" or self.model[entry]["deleted"]:
+            return
+        with open_session() as session:
+            rating, _ = goals.rate(
+                session, actor=self.owner, goal_id=entry, data=GoalRatingCreate(value=value)
+            )
+            session.commit()
+        self.model[entry]["ratings"].add(rating.id)
 
     @rule(entry=entries)
     def delete(self, entry: uuid.UUID) -> None:
@@ -213,6 +238,77 @@ class VisibilityMachine(RuleBasedStateMachine):
             story.revoke(session, actor=self.owner, share_id=share_id)
             session.commit()
         self.story_shares[share_id][1] = True
+
+    @rule(target=tasks, by=st.sampled_from(CLINICIANS))
+    def suggest_task(self, by: str) -> uuid.UUID:
+        """A clinician suggests a task; refused (as missing) while the participant is out of the team."""
+        task_id = uuid.uuid4()
+        with open_session() as session:
+            try:
+                tasks.create_task(
+                    session,
+                    actor=self.people[by],
+                    participant_id=self.owner.id,
+                    data=TaskCreate(id=task_id, body="Walk"),
+                )
+                session.commit()
+                made = True
+            except NotFound:
+                made = False
+        assert made == self.in_team
+        if made:
+            self.task_model[task_id] = {"by": by, "answers": [], "tries": {}}
+        return task_id
+
+    @rule(task=tasks, value=st.sampled_from(["fits", "doubts", "does_not_fit"]))
+    def answer_task(self, task: uuid.UUID, value: str) -> None:
+        if task not in self.task_model:
+            return
+        with open_session() as session:
+            tasks.answer(session, actor=self.owner, task_id=task, data=TaskAnswerSet(answer=value))
+            session.commit()
+        self.task_model[task]["answers"].append([value, False])
+
+    @rule(task=tasks)
+    def try_task(self, task: uuid.UUID) -> None:
+        if task not in self.task_model:
+            return
+        with open_session() as session:
+            attempt, _ = tasks.log_try(
+                session, actor=self.owner, task_id=task, data=TaskTryCreate(outcome="did_it")
+            )
+            session.commit()
+        self.task_model[task]["tries"][attempt.id] = False
+
+    @rule(task=tasks)
+    def send_task(self, task: uuid.UUID) -> None:
+        if task not in self.task_model:
+            return
+        state = self.task_model[task]
+        unsent = (state["answers"] and not state["answers"][-1][1]) or not all(state["tries"].values())
+        with open_session() as session:
+            try:
+                tasks.send(session, actor=self.owner, task_id=task)
+                session.commit()
+                sent = True
+            except Conflict:
+                sent = False
+        assert sent == bool(unsent)
+        if sent:
+            if state["answers"]:
+                state["answers"][-1][1] = True
+            state["tries"] = dict.fromkeys(state["tries"], True)
+
+    @rule(task=tasks)
+    def take_back_task(self, task: uuid.UUID) -> None:
+        if task not in self.task_model:
+            return
+        with open_session() as session:
+            tasks.unsend(session, actor=self.owner, task_id=task)
+            session.commit()
+        state = self.task_model[task]
+        state["answers"] = [[value, False] for value, _ in state["answers"]]
+        state["tries"] = dict.fromkeys(state["tries"], False)
 
     def _leave(self, user_id: uuid.UUID) -> None:
         with open_session() as session:
@@ -312,8 +408,36 @@ class VisibilityMachine(RuleBasedStateMachine):
             for name in (*CLINICIANS, "outsider", "latecomer"):
                 seen = set(session.exec(repository.visible_entry_ids(self.people[name].id)).all())
                 assert seen == self.expected(name), name
+                # A goal's ratings and earlier wordings reach exactly those who see the goal.
+                visible = session.exec(repository.visible_entries(self.people[name].id)).all()
+                views = goals.goal_views(session, visible)
+                ratings = {rating.id for view in views.values() for rating in view.ratings}
+                expected = self.expected(name)
+                assert ratings == {r for e in expected for r in self.model[e]["ratings"]}, (name, "ratings")
+                for goal_id, view in views.items():
+                    assert len(view.wordings) == self.model[goal_id]["wordings"], (name, "wordings")
                 sees_story = story_repository.visible_story(session, self.people[name].id, self.owner.id)
                 assert (sees_story is not None) == self.story_expected(name), (name, "story")
+                self._check_tasks(session, name)
+
+    def _check_tasks(self, session, name: str) -> None:  # type: ignore[no-untyped-def]
+        """Of the tasks, a clinician sees only their own, with the latest answer and the tries sent."""
+        reachable = self.in_team and (name in CLINICIANS or (name == "latecomer" and self.latecomer_joined))
+        try:
+            views = tasks.tasks_for(session, actor=self.people[name], participant_id=self.owner.id)
+        except NotFound:
+            assert not reachable, (name, "tasks")
+            return
+        assert reachable, (name, "tasks")
+        expected = {task_id: state for task_id, state in self.task_model.items() if state["by"] == name}
+        assert {view.id for view in views} == set(expected), (name, "tasks")
+        for view in views:
+            state = expected[view.id]
+            sent_answers = [value for value, sent in state["answers"] if sent]
+            assert (view.answer.answer if view.answer else None) == (
+                sent_answers[-1] if sent_answers else None
+            )
+            assert {attempt.id for attempt in view.tries} == {t for t, sent in state["tries"].items() if sent}
 
 
 VisibilityMachine.TestCase.settings = settings(

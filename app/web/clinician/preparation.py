@@ -25,7 +25,9 @@ from app.sharing import service as sharing_service
 from app.sharing.schemas import AppointmentCreate, ResponseCreate
 from app.sharing.service import OUTCOME_KINDS
 from app.story import service as story_service
-from app.web.dates import local_to_utc
+from app.tasks import service as tasks_service
+from app.tasks.schemas import TaskCreate, TaskUpdate
+from app.web.dates import local_to_utc, typed_day
 from app.web.forms import Choice, FormFields, LongText, Refusal, id_or_404, redirect, ticked
 from app.web.rendering import page
 from app.web.visits import ClinicianVisit, Visit
@@ -93,6 +95,13 @@ def _preparation(
         "viewer_id": user.id,
         # Their story, when they shared it with me: reading the page reads it (and is recorded).
         "story": story_service.for_clinician(session, actor=user, participant_id=participant_id),
+        # The tasks I suggested, with what the participant sent me of them; a form for a new one.
+        "tasks": tasks_service.tasks_for(session, actor=user, participant_id=participant_id),
+        "task_form": submitted if open_form == "task" else {"task_id": str(uuid.uuid4())},
+        "goal_options": [
+            (str(view.id), view.body if len(view.body) <= 80 else view.body[:79] + "…", "")
+            for view in prep.goals
+        ],
     }
     name = "clinician/preparation_print.html" if printing else "clinician/preparation.html"
     return page(visit.request, name, context, refused=refused)
@@ -212,3 +221,86 @@ def cancel_appointment(participant_id: str, appointment_id: str, visit: Clinicia
         raise NotFound(APPOINTMENT_NOT_FOUND)
     sharing_service.cancel_appointment(visit.session, actor=visit.user, appointment_id=the_id)
     return redirect(f"/clinician/participants/{the_participant}?done=cancelled_clinician#appointments")
+
+
+# --- tasks --------------------------------------------------------------------------------
+
+_TASK_FIELDS = FormFields(frozenset({"body", "how_often", "until", "goal_id"}))
+
+
+def _task_data(visit: Visit, body: str, how_often: str, until: str) -> dict[str, object]:
+    return {
+        "body": body,
+        "how_often": how_often or None,
+        "until": typed_day(until, "until", visit.user.time_zone, request_locale(visit.request)),
+    }
+
+
+@router.post("/clinician/participants/{participant_id}/tasks")
+def suggest_task(
+    participant_id: str,
+    visit: ClinicianVisit,
+    body: Annotated[LongText, Form()] = "",
+    how_often: Annotated[Choice, Form()] = "",
+    until: Annotated[Choice, Form()] = "",
+    goal_id: Annotated[Choice, Form()] = "",
+    task_id: Annotated[Choice, Form()] = "",
+) -> Response:
+    """A task for this participant; its id was made when the page was drawn (kept once if sent twice)."""
+    the_participant = _participant_id(participant_id)
+    try:
+        data = TaskCreate.model_validate(
+            {
+                **_task_data(visit, body, how_often, until),
+                "goal_id": goal_id or None,
+                "id": task_id or None,
+            }
+        )
+        tasks_service.create_task(visit.session, actor=visit.user, participant_id=the_participant, data=data)
+    except (DomainError, ValidationError) as exc:
+        refused = visit.refuse("task", exc, _TASK_FIELDS)
+        submitted = {
+            "body": body,
+            "how_often": how_often,
+            "until": until,
+            "goal_id": goal_id,
+            "task_id": task_id,
+        }
+        return _preparation(visit, the_participant, refused=refused, open_form="task", submitted=submitted)
+    return redirect(f"/clinician/participants/{the_participant}?done=task_suggested#tasks")
+
+
+def _task_of_mine(visit: Visit, task_id: str) -> tuple[uuid.UUID, uuid.UUID]:
+    """The task's id and its participant's, when it is a task I wrote (404 otherwise)."""
+    the_task = id_or_404(task_id, tasks_service.TASK_NOT_FOUND)
+    return the_task, tasks_service.participant_of_task(visit.session, actor=visit.user, task_id=the_task)
+
+
+@router.post("/clinician/tasks/{task_id}/edit")
+def edit_task(
+    task_id: str,
+    visit: ClinicianVisit,
+    body: Annotated[LongText, Form()] = "",
+    how_often: Annotated[Choice, Form()] = "",
+    until: Annotated[Choice, Form()] = "",
+    version: Annotated[Choice, Form()] = "",
+) -> Response:
+    the_task, participant = _task_of_mine(visit, task_id)
+    form = f"task-{the_task}"
+    try:
+        data = TaskUpdate.model_validate(
+            {**_task_data(visit, body, how_often, until), "version": version or None}
+        )
+        tasks_service.update_task(visit.session, actor=visit.user, task_id=the_task, data=data, if_match=None)
+    except (DomainError, ValidationError) as exc:
+        refused = visit.refuse(form, exc, _TASK_FIELDS)
+        submitted = {"body": body, "how_often": how_often, "until": until}
+        return _preparation(visit, participant, refused=refused, open_form=form, submitted=submitted)
+    return redirect(f"/clinician/participants/{participant}?done=task_edited#task-{the_task}")
+
+
+@router.post("/clinician/tasks/{task_id}/withdraw")
+def withdraw_task(task_id: str, visit: ClinicianVisit) -> Response:
+    the_task, participant = _task_of_mine(visit, task_id)
+    tasks_service.withdraw_task(visit.session, actor=visit.user, task_id=the_task)
+    return redirect(f"/clinician/participants/{participant}?done=task_withdrawn#task-{the_task}")

@@ -18,9 +18,10 @@ from starlette.responses import Response
 
 from app.accounts import service as accounts_service
 from app.errors import Conflict, DomainError, InvalidInput, NotFound, PreconditionFailed
+from app.goals import service as goals_service
 from app.i18n import N_, request_locale, translate
 from app.journal import service
-from app.journal.schemas import MAX_BODY, EntryCreate, EntryPublic, EntryUpdate
+from app.journal.schemas import MAX_BODY, MAX_GOAL_NOTE, EntryCreate, EntryPublic, EntryUpdate
 from app.models.enums import EntryKind, GoalStatus, Importance, Topic
 from app.models.types import utcnow
 from app.sharing import service as sharing_service
@@ -36,7 +37,17 @@ router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 30
 
 _ENTRY_FIELDS = frozenset(
-    {"kind", "body", "topic", "about", "importance", "raise_next_session", "intensity", "goal_status"}
+    {
+        "kind",
+        "body",
+        "topic",
+        "about",
+        "importance",
+        "raise_next_session",
+        "intensity",
+        "goal_status",
+        "goal_note",
+    }
 )
 # The service names the two "about" fields; the form has one choice for both.
 _FIELD_ALIASES = {"about_discipline": "about", "about_clinician_id": "about"}
@@ -69,6 +80,7 @@ class EntryForm(BaseModel):
     raise_next_session: _Choice = ""
     intensity: _Choice = ""
     goal_status: _Choice = ""
+    goal_note: Annotated[str, Field(max_length=MAX_GOAL_NOTE * 20)] = ""
     version: Annotated[str, Field(max_length=20)] = ""
 
     @classmethod
@@ -88,6 +100,7 @@ class EntryForm(BaseModel):
             raise_next_session="1" if entry.raise_next_session else "",
             intensity="" if entry.intensity is None else str(entry.intensity),
             goal_status=entry.goal_status.value if entry.goal_status else "",
+            goal_note=entry.goal_note or "",
             version=str(entry.version),
         )
 
@@ -104,6 +117,7 @@ class EntryForm(BaseModel):
             or self.flagged
             or (self.intensity and self.kind == EntryKind.feeling)
             or (self.goal_status and self.kind == EntryKind.goal)
+            or (self.goal_note and self.kind == EntryKind.goal)
         )
 
     def values(self) -> dict[str, Any]:
@@ -119,6 +133,7 @@ class EntryForm(BaseModel):
             "raise_next_session": self.flagged,
             "intensity": (self.intensity.strip() or None) if self.kind == EntryKind.feeling else None,
             "goal_status": (self.goal_status or None) if self.kind == EntryKind.goal else None,
+            "goal_note": (self.goal_note.strip() or None) if self.kind == EntryKind.goal else None,
         }
         if self.about:
             what, _, value = self.about.partition(":")
@@ -299,6 +314,10 @@ def entry_page(
         context["responses"] = sharing_service.list_responses(session, actor=user, entry_id=entry.id)
         context["readers"] = sharing_service.readers_of_entry(session, actor=user, entry_id=entry.id)
         context["raise_choices"] = views.raise_choices(session, actor=user, clinicians=clinicians)
+        if entry.kind == EntryKind.goal:
+            # Every wording it had, its ratings, and what the team said about each wording.
+            context["goal"] = goals_service.my_goal(session, actor=user, goal_id=entry.id)
+            context["new_rating_id"] = str(uuid.uuid4())
     return page(visit.request, "participant/entry.html", context, refused=refused)
 
 
