@@ -176,7 +176,18 @@ def main(argv: Sequence[str]) -> int:
         print("usage: engine.py build TAG [BASE_IMAGE]", file=sys.stderr)
         return 2
     engine = find_engine()
-    build(engine, argv[2], argv[3] if len(argv) > 3 and argv[3] else None)
+    base = argv[3] if len(argv) > 3 and argv[3] else None
+    try:
+        build(engine, argv[2], base)
+    except subprocess.CalledProcessError as error:
+        log(f"the build failed (status {error.returncode})")
+        if base is None:
+            log(
+                f"if {OFFICIAL_BASE} cannot be pulled here: `make test-image` bootstraps a Debian 12 base "
+                "from Debian's packages, then `make image BASE_IMAGE=localhost/stem-base:debian12`"
+            )
+        return 1
+    log(f"built {argv[2]}")
     return 0
 
 

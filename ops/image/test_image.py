@@ -24,6 +24,7 @@ import os
 import re
 import secrets
 import socket
+import subprocess
 import sys
 import time
 import urllib.error
@@ -260,11 +261,18 @@ def read_back(port: int, password: str, body: str) -> None:
     log("the entry is still there in a new container on the same volume")
 
 
+def pull(engine: Engine, image: str) -> subprocess.CompletedProcess[str]:
+    try:
+        return engine.run("pull", image, check=False, timeout=180)
+    except subprocess.TimeoutExpired:
+        return subprocess.CompletedProcess([], 1, "", "no answer within 180 s")
+
+
 def run_checks(engine: Engine, timer: Timer) -> None:
     with timer.step("base image"):
         base = os.environ.get("STEM_BASE_IMAGE", "")
         if not base:
-            pulled = engine.run("pull", OFFICIAL_BASE, check=False, timeout=300)
+            pulled = pull(engine, OFFICIAL_BASE)
             if pulled.returncode == 0:
                 base = OFFICIAL_BASE
                 log(f"pulled the official base {OFFICIAL_BASE}")
@@ -344,7 +352,7 @@ def main() -> int:
     clean_up(engine)
     try:
         run_checks(engine, timer)
-    except (CheckFailed, RuntimeError) as error:
+    except (CheckFailed, RuntimeError, subprocess.SubprocessError) as error:
         log(f"FAILED: {error}")
         status = 1
     finally:
