@@ -114,6 +114,13 @@ def in_container(engine: Engine, *command: str, user: str | None = None) -> str:
 CONTENTS_SCRIPT = r"""
 import hashlib, json, os, sys, sysconfig
 ca_size, ca_sha = int(sys.argv[1]), sys.argv[2]
+# When this machine's bundle is the public one that the image has anyway, a copy is harmless.
+try:
+    with open("/etc/ssl/certs/ca-certificates.crt", "rb") as handle:
+        if hashlib.sha256(handle.read()).hexdigest() == ca_sha:
+            ca_size = -1
+except OSError:
+    pass
 site = sysconfig.get_paths(vars={"base": "/opt/venv", "platbase": "/opt/venv"})["purelib"]
 found = []
 for root, dirs, files in os.walk("/", topdown=True):
