@@ -18,6 +18,8 @@ ARG BASE_IMAGE=python:3.11-slim-bookworm
 
 ############################ build: locked dependencies + the Stem wheel ############################
 FROM ${BASE_IMAGE} AS build
+# Only on this stage's images (not the final one): `make test-image` removes them by this label.
+LABEL stem.stage=build
 
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_NO_CACHE_DIR=1 \

@@ -12,7 +12,7 @@
    new one started on the same volume; the entry is still there.
 
 It prints the image's size and each step's time, and removes its containers, volume and image
-by name (also when a check fails).
+by name, and the build stage's untagged images by their label (also when a check fails).
 """
 
 from __future__ import annotations
@@ -348,6 +348,8 @@ def clean_up(engine: Engine) -> None:
         engine.remove("container", name)
     engine.remove("volume", VOLUME)
     engine.remove("image", IMAGE)
+    # The build stage's images, untagged, found by the label the Dockerfile gives them.
+    engine.run("image", "prune", "--force", "--filter", "label=stem.stage=build", check=False)
 
 
 def main() -> int:
