@@ -45,7 +45,7 @@ help:
 	@echo "make bench         load test (wrk) on SQLite and PostgreSQL, then the scale curve (bench/results/)"
 	@echo "make audit-web     Lighthouse and axe on journal, write and clinician preparation (docs/audit-web.*)"
 	@echo "make image         build the production image '$(IMAGE)' with docker or podman (BASE_IMAGE=... to change the base)"
-	@echo "make test-image    build the image on a Debian 12 base and check it running (ops/image/test_image.py)"
+	@echo "make test-image    build the image on a Debian 12 base and check it running (ops/image/check_image.py)"
 	@echo "make test-install  install dev.lock with Debian 12's and Debian 13's own Python in containers"
 	@echo "make clean         remove .venv, var/ (the development database!) and caches"
 
@@ -179,7 +179,7 @@ docker: image
 # images from Debian's packages when the official one cannot be pulled, and keep them for the next
 # run (localhost/stem-base:debian12 and :debian13; `podman image rm` them to start afresh).
 test-image:
-	$(PYTHON) ops/image/test_image.py
+	$(PYTHON) ops/image/check_image.py
 
 test-install:
-	$(PYTHON) ops/image/test_install.py
+	$(PYTHON) ops/image/check_install.py
