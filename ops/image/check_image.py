@@ -89,11 +89,16 @@ def wait_ready(engine: Engine, port: int, container: str, seconds: float = 120) 
             last = str(error)
         state = engine.run("inspect", "--format", "{{.State.Status}}", container, check=False).stdout.strip()
         if state not in ("running", "created", "configured", "initialized"):
-            print(engine.run("logs", container, check=False).stderr[-3000:])
+            print_logs(engine, container)
             raise CheckFailed(f"the container stopped ({state}) before /readyz answered")
         time.sleep(1)
-    print(engine.run("logs", container, check=False).stderr[-3000:])
+    print_logs(engine, container)
     raise CheckFailed(f"/readyz not ready within {seconds:.0f} s (last answer: {last})")
+
+
+def print_logs(engine: Engine, container: str) -> None:
+    logs = engine.run("logs", container, check=False)
+    print((logs.stdout + logs.stderr)[-3000:], flush=True)
 
 
 def start_server(engine: Engine, port: int, env: dict[str, str]) -> None:
@@ -210,13 +215,15 @@ def check_healthcheck(engine: Engine) -> None:
         # Podman runs HEALTHCHECKs from systemd timers; without systemd, run the image's own check.
         result = engine.run("healthcheck", "run", SERVER, check=False)
         check(result.returncode == 0, f"HEALTHCHECK failed: {result.stdout}{result.stderr}")
-        fmt = "{{.State.Healthcheck.Status}}"
-    else:
-        fmt = "{{.State.Health.Status}}"
     deadline = time.monotonic() + 90
     status = ""
     while time.monotonic() < deadline:
-        status = engine.run("inspect", "--format", fmt, SERVER).stdout.strip()
+        # Docker's field; Podman before 4.6 or so has only .State.Healthcheck.
+        for fmt in ("{{.State.Health.Status}}", "{{.State.Healthcheck.Status}}"):
+            answer = engine.run("inspect", "--format", fmt, SERVER, check=False)
+            status = answer.stdout.strip()
+            if answer.returncode == 0 and status:
+                break
         if status == "healthy":
             log("the image's HEALTHCHECK reports healthy")
             return
