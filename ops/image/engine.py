@@ -80,7 +80,7 @@ class Engine:
     def remove(self, kind: str, name: str) -> None:
         """Remove a container, volume or image by name; nothing happens when it is not there."""
         if kind == "container":
-            self.run("rm", "--force", name, check=False)
+            self.run("rm", "--force", "--volumes", name, check=False)  # with its anonymous /data
         elif kind == "volume":
             self.run("volume", "rm", "--force", name, check=False)
         elif kind == "image":
