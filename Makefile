@@ -28,7 +28,8 @@ LOCK := $(BIN)/uv pip compile --quiet --universal --python-version 3.11 --genera
 	--no-emit-index-url --custom-compile-command "make lock" $(LOCK_ARGS)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install run test test-sqlite debian-packages coverage-report lint format lock messages clean bench docker audit-web
+.PHONY: help venv install run test test-sqlite debian-packages coverage-report lint format lock messages clean bench docker audit-web \
+	image test-image test-install
 
 help:
 	@echo "make venv|install  create .venv and install the locked dev dependencies and Stem (editable)"
@@ -43,7 +44,9 @@ help:
 	@echo "make messages      extract messages.pot and update the catalogs in web/locales"
 	@echo "make bench         load test (wrk) on SQLite and PostgreSQL, then the scale curve (bench/results/)"
 	@echo "make audit-web     Lighthouse and axe on journal, write and clinician preparation (docs/audit-web.*)"
-	@echo "make docker        build the container image '$(IMAGE)'"
+	@echo "make image         build the production image '$(IMAGE)' with docker or podman (BASE_IMAGE=... to change the base)"
+	@echo "make test-image    build the image on a Debian 12 base and check it running (ops/image/check_image.py)"
+	@echo "make test-install  install dev.lock with Debian 12's and Debian 13's own Python in containers"
 	@echo "make clean         remove .venv, var/ (the development database!) and caches"
 
 venv install: $(INSTALLED)
@@ -164,5 +167,19 @@ bench: $(INSTALLED)
 	$(BIN)/python -m bench.scale --database sqlite $(SCALE_ARGS)
 	$(BIN)/python -m bench.scale --database postgresql $(SCALE_ARGS)
 
-docker:
-	docker build -t $(IMAGE) .
+# The production image (Dockerfile), built with docker when its daemon answers, else podman
+# (STEM_CONTAINER_ENGINE=docker|podman chooses). This machine's pip settings reach the build as
+# build secrets only. BASE_IMAGE empty: the Dockerfile's default, the official Python image.
+BASE_IMAGE ?=
+image:
+	$(PYTHON) ops/image/engine.py build $(IMAGE) $(BASE_IMAGE)
+docker: image
+
+# Both need root and Debian's podman, runc and mmdebstrap (see .ci/run). They bootstrap Debian base
+# images from Debian's packages when the official one cannot be pulled, and keep them for the next
+# run (localhost/stem-base:debian12 and :debian13; `podman image rm` them to start afresh).
+test-image:
+	$(PYTHON) ops/image/check_image.py
+
+test-install:
+	$(PYTHON) ops/image/check_install.py
