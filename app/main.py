@@ -9,6 +9,7 @@ from app import web as pages
 from app.accounts import api as accounts_api
 from app.accounts import passkeys_api
 from app.audit.service import ClientAddressMiddleware
+from app.checkins import api as checkins_api
 from app.clinician import api as clinician_api
 from app.config import get_settings
 from app.errors import install_error_handlers
@@ -40,6 +41,7 @@ ROUTERS = [
     story_api.router,
     goals_api.router,
     tasks_api.router,
+    checkins_api.router,
     privacy_api.router,
     fhir_api.router,
     *pages.ROUTERS,

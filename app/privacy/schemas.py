@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from app.accounts.schemas import AccountResetView, PasskeySummary, RecoveryCodesStatus, SignInEvent
+from app.checkins.schemas import CheckInPublic
 from app.goals.schemas import GoalPublic
 from app.journal.schemas import EntryPublic
 from app.models.enums import Discipline
@@ -66,6 +67,10 @@ class ParticipantExport(BaseModel):
     tasks: list[TaskPublic] = Field(
         default_factory=list,
         description="What my team suggested, with every answer and try of mine and what I sent of them",
+    )
+    check_ins: list[CheckInPublic] = Field(
+        default_factory=list,
+        description="How my appointments went, in my words (sent or not), oldest first",
     )
     account_resets: list[AccountResetView] = Field(
         default_factory=list,

@@ -9,6 +9,7 @@ from sqlmodel import Session
 from app.accounts import passkeys, recovery, resets
 from app.accounts import service as accounts_service
 from app.audit import service as audit
+from app.checkins import service as checkins_service
 from app.db import checkpoint_after_commit
 from app.errors import InvalidInput
 from app.goals import service as goals_service
@@ -62,6 +63,7 @@ def export_participant(session: Session, *, actor: User) -> ParticipantExport:
         passkeys=passkeys.summaries_of(session, actor=actor),
         goals=goals_service.all_goals(session, actor=actor),
         tasks=tasks_service.all_tasks(session, actor=actor),
+        check_ins=checkins_service.all_check_ins(session, actor=actor),
     )
 
 

@@ -5,7 +5,7 @@ from fastapi import APIRouter
 
 from app.web import accounts, help_now, home, passkeys, pwa, resets
 from app.web.clinician import dashboard, preparation
-from app.web.participant import appointments, goals, journal, my_data, plan, sharing, story
+from app.web.participant import appointments, check_ins, goals, journal, my_data, plan, sharing, story
 
 # Every page router, in order; app.main includes them after the JSON API.
 ROUTERS: list[APIRouter] = [
@@ -24,4 +24,5 @@ ROUTERS: list[APIRouter] = [
     story.router,
     goals.router,
     plan.router,
+    check_ins.router,
 ]

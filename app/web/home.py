@@ -11,6 +11,7 @@ from starlette.responses import Response
 from app.accounts import resets, service
 from app.accounts.deps import OptionalAuthDep
 from app.accounts.schemas import InvitationPublic, MemberPublic, TeamPublic
+from app.checkins import service as checkins_service
 from app.deps import SessionDep
 from app.models import User
 from app.models.enums import Role
@@ -48,6 +49,7 @@ def home_page(visit: Visit, refused: Refusal | None = None) -> Response:
     context: dict[str, Any] = {"nav": "home", "teams": teams, "members": members, "language_next": "/"}
     if user.role == Role.participant:
         context["overview"] = home_overview(session, actor=user)
+        context["check_ins_due"] = checkins_service.due(session, actor=user)
         context["reset_notices"] = resets.to_tell(session, actor=user)
         return page(visit.request, "participant/home.html", context, refused=refused)
     context["open_resets"] = resets.open_resets(session, actor=user)

@@ -123,6 +123,21 @@ TRY_OUTCOME_LABELS = {
     TryOutcome.not_this_time: (N_("Not this time"), N_("Not this time")),
     TryOutcome.too_painful: (N_("It hurt too much"), N_("It hurt too much")),
 }
+# After an appointment, how did it go (issue 14, item 3): Stem's own statements, written for pain
+# rehabilitation and not taken from any questionnaire (not a validated questionnaire), each with
+# a short name for tables and charts.
+CHECK_IN_STATEMENTS = {
+    "heard": N_("%(name)s listened to me and believed what I told them."),
+    "goals": N_("We spent the time on things that matter in my life."),
+    "approach": N_("What we agreed to do next is something I can and want to do."),
+    "voice": N_("I said what was on my mind, also where I disagree."),
+}
+CHECK_IN_SHORT = {
+    "heard": N_("Listened and believed"),
+    "goals": N_("What matters to me"),
+    "approach": N_("A plan that suits me"),
+    "voice": N_("Said what I wanted"),
+}
 # The participant's answer to "does this match your view?", and how a clinician reads it.
 VIEW_LABELS = {
     ParticipantView.matches: (N_("Yes, this matches my view"), N_("matches their view")),
@@ -249,6 +264,10 @@ DONE_MESSAGES = {
     "task_unsent": N_("Taken back. Your answer and tries are private again."),
     "task_suggested": N_("Task saved. The participant can see it and answer it."),
     "task_edited": N_("Your changes to the task are saved."),
+    "checked_in": N_("Saved. Only you can see it until you send it."),
+    "check_in_sent": N_("Sent. They can see how the appointment went for you."),
+    "check_in_unsent": N_("Taken back. It is private again."),
+    "check_in_deleted": N_("The check-in is removed."),
     "task_withdrawn": N_("The task is withdrawn. The participant keeps it, marked as no longer suggested."),
     # the clinician's preparation
     "seen": N_("Marked as seen."),
@@ -271,6 +290,8 @@ def labels_for(role: Role | str | None) -> dict[str, Any]:
         "response_kind_labels": RESPONSE_KIND_LABELS,
         "story_section_labels": STORY_SECTION_LABELS,
         "treatment_effect_labels": TREATMENT_EFFECT_LABELS,
+        "check_in_statements": CHECK_IN_STATEMENTS,
+        "check_in_short": CHECK_IN_SHORT,
     }
     voice = CLINICIAN if role == Role.clinician else PARTICIPANT
     common["topic_labels"] = _in_voice(TOPIC_LABELS, voice)

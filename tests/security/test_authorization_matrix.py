@@ -219,6 +219,27 @@ def _build_world(db, client_factory) -> World:  # type: ignore[no-untyped-def]
     w.ids["try"] = {"owner": tried["id"]}
     _ok(owner.post(f"/api/v1/me/tasks/{task['id']}/send"))
     _ok(owner.post(f"/api/v1/me/tasks/{task['id']}/tries", json={"outcome": "did_it", "note": CANARY}), 201)
+    # Three appointments of the owner with the physiotherapist that took place: one checked in
+    # and sent to the physiotherapist, one checked in and kept private (its note carries the
+    # CANARY, which no clinician may ever get), one without a check-in yet.
+    from app.models import Appointment
+
+    past = [
+        Appointment(
+            participant_id=users["owner"].id,
+            clinician_id=users["physio"].id,
+            starts_at=utcnow() - timedelta(days=d),
+        )
+        for d in (3, 2, 1)
+    ]
+    db.add_all(past)
+    db.commit()
+    w.ids["past_appointment"] = {"open": str(past[2].id)}
+    checked = owner.post("/api/v1/me/check-ins", json={"appointment_id": str(past[0].id), "heard": 3})
+    w.ids["check_in"] = {"owner": _ok(checked, 201)["id"]}
+    kept = {"appointment_id": str(past[1].id), "heard": 2, "note": CANARY}
+    _ok(owner.post("/api/v1/me/check-ins", json=kept), 201)
+    _ok(owner.post(f"/api/v1/me/check-ins/{w.id('check_in', 'owner')}/send"))
     _ok(owner.delete(f"/api/v1/entries/{w.entry('revoked')}/shares/{w.id('share', 'revoked')}"))
     _ok(owner.delete(f"/api/v1/entries/{w.entry('deleted')}"))
     for name in STATES:
@@ -591,6 +612,28 @@ ROWS: list[Row] = [
     Row("POST", "/clinician/tasks/{task_id}/withdraw",
         E(anonymous=PAGE_ANON, owner=403, fellow=403, stranger=403, physio=303, psych=404,
           physician=404, outsider=404, admin=403)),
+    # --- check-ins: {check_in_id} is the owner's (about the physiotherapist, sent to them) ---
+    Row("GET", "/api/v1/me/check-ins", role_gate(participant=200, staff=403)),
+    Row("GET", "/api/v1/me/check-ins-due", role_gate(participant=200, staff=403)),
+    Row("POST", "/api/v1/me/check-ins", role_gate(participant=422, staff=403, owner=201),
+        json=lambda w, a, s: {"appointment_id": w.id("past_appointment", "open"), "heard": 6}),
+    Row("GET", "/api/v1/me/check-ins/{check_in_id}", role_gate(participant=404, staff=403, owner=200)),
+    Row("POST", "/api/v1/me/check-ins/{check_in_id}/send", role_gate(participant=404, staff=403, owner=200)),
+    Row("POST", "/api/v1/me/check-ins/{check_in_id}/unsend", role_gate(participant=404, staff=403, owner=200)),
+    Row("DELETE", "/api/v1/me/check-ins/{check_in_id}", role_gate(participant=404, staff=403, owner=204)),
+    Row("GET", "/api/v1/clinician/participants/{participant_id}/check-ins",
+        E(anonymous=401, owner=403, fellow=403, stranger=403, physio=200, psych=200, physician=200,
+          outsider=404, admin=403)),
+    Row("GET", "/check-ins", role_gate(participant=200, staff=403, anon=PAGE_ANON)),
+    Row("GET", "/check-ins/new", role_gate(participant=404, staff=403, anon=PAGE_ANON)),
+    Row("POST", "/check-ins", role_gate(participant=404, staff=403, anon=PAGE_ANON, owner=303),
+        form=lambda w, a, s: {"appointment_id": w.id("past_appointment", "open"), "heard": "6"}),
+    Row("GET", "/check-ins/{check_in_id}", role_gate(participant=404, staff=403, anon=PAGE_ANON, owner=200)),
+    Row("POST", "/check-ins/{check_in_id}/send", role_gate(participant=404, staff=403, anon=PAGE_ANON, owner=303)),
+    Row("POST", "/check-ins/{check_in_id}/unsend",
+        role_gate(participant=404, staff=403, anon=PAGE_ANON, owner=303)),
+    Row("POST", "/check-ins/{check_in_id}/delete",
+        role_gate(participant=404, staff=403, anon=PAGE_ANON, owner=303)),
     # FHIR: the participant's own record; a clinician's summary of what is shared with them
     Row("GET", "/api/v1/me/export/fhir", role_gate(participant=200, staff=403)),
     Row("GET", "/api/v1/clinician/participants/{participant_id}/fhir",
@@ -943,6 +986,7 @@ def _url(w: World, row: Row, actor: str, state: str | None) -> str:
         "rating_id": lambda: w.id("rating", "owner"),
         "task_id": lambda: w.id("task", "owner"),
         "try_id": lambda: w.id("try", "owner"),
+        "check_in_id": lambda: w.id("check_in", "owner"),
     }
     url = row.path
     for name, value in values.items():
@@ -1096,7 +1140,7 @@ def test_matrix_size():
         f"{len(ROWS) - entry_rows} without an entry) × {len(ACTORS)} actors = {size} cells"
     )
     assert size == (len(ROWS) - entry_rows) * len(ACTORS) + entry_rows * len(ACTORS) * len(STATES)
-    assert size == 2655
+    assert size == 2790
 
 
 @pytest.mark.parametrize("row", ROWS, ids=lambda row: f"{row.method} {row.path}")

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Form, Query
 from pydantic import BaseModel, ValidationError
 from starlette.responses import Response
 
+from app.checkins import service as checkins_service
 from app.clinician import service
 from app.deps import records_access
 from app.errors import DomainError, NotFound
@@ -70,6 +71,7 @@ def _preparation(
 ) -> Response:
     """The page; shown again after a refused form with that form open and what was typed in it."""
     session, user = visit.session, visit.user
+    check_ins = checkins_service.sent_to_me(session, actor=user, participant_id=participant_id)
     prep = service.preparation(
         session, actor=user, participant_id=participant_id, kind=kind, new_only=new_only
     )
@@ -97,6 +99,9 @@ def _preparation(
         "story": story_service.for_clinician(session, actor=user, participant_id=participant_id),
         # The tasks I suggested, with what the participant sent me of them; a form for a new one.
         "tasks": tasks_service.tasks_for(session, actor=user, participant_id=participant_id),
+        # How sessions with me went, in their words: only the check-ins they sent me.
+        "check_ins": check_ins,
+        "check_in_averages": checkins_service.averages(check_ins),
         "task_form": submitted if open_form == "task" else {"task_id": str(uuid.uuid4())},
         "goal_options": [
             (str(view.id), view.body if len(view.body) <= 80 else view.body[:79] + "…", "")

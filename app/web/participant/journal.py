@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.responses import Response
 
 from app.accounts import service as accounts_service
+from app.checkins import service as checkins_service
 from app.errors import Conflict, DomainError, InvalidInput, NotFound, PreconditionFailed
 from app.goals import service as goals_service
 from app.i18n import N_, request_locale, translate
@@ -242,10 +243,32 @@ def journal(
 
 
 @router.get("/write")
-def write_page(visit: ParticipantVisit, kind: Annotated[str, Query(max_length=40)] = "") -> Response:
+def write_page(
+    visit: ParticipantVisit,
+    kind: Annotated[str, Query(max_length=40)] = "",
+    check_in: Annotated[str, Query(max_length=40)] = "",
+) -> Response:
     # The id is made now, so that sending this form twice saves one entry (the API's replay rule).
     chosen = kind if kind in EntryKind.__members__ else EntryKind.thought.value
     form = EntryForm(id=str(uuid.uuid4()), kind=chosen)
+    if is_uuid(check_in):
+        # From a check-in that fell below the usual: a feeling about working with the person of
+        # that appointment, its date already in the words. Nothing is shared by this.
+        told = checkins_service.my_check_in(visit.session, actor=visit.user, check_in_id=uuid.UUID(check_in))
+        day = local_format(visit.request).date(told.appointment_at)
+        form = form.model_copy(
+            update={
+                "kind": EntryKind.feeling.value,
+                "topic": Topic.working_with_professional.value,
+                "about": f"clinician:{told.clinician_id}" if told.clinician_id else "",
+                "body": translate(
+                    request_locale(visit.request),
+                    N_("About my appointment with {name} on {day}: "),
+                    name=told.clinician_name or "",
+                    day=day,
+                ),
+            }
+        )
     return _entry_form_page(visit, "participant/write.html", form, None, {"nav": "write"})
 
 
