@@ -5,14 +5,13 @@ written to docs/screenshots/ (shown in the README)."""
 
 import os
 import struct
-from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import update
 
 from app.models import User
-from app.models.types import utcnow
+from tests.browser.alliance import goal_with_history, tasks_from_physio
 from tests.browser.conftest import DESKTOP, PHONE, sign_in
 from tests.factories import PASSWORD
 
@@ -99,69 +98,6 @@ def _story(world) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def _goal(world) -> str:  # type: ignore[no-untyped-def]
-    """A goal written weeks ago, rated now and then, reworded once, shared with the team."""
-    owner = world.clients["owner"]
-    now = utcnow()
-    goal = owner.post(
-        "/api/v1/entries",
-        json={
-            "kind": "goal",
-            "body": "Walk my daughter to school.",
-            "written_at": (now - timedelta(days=40)).isoformat(),
-        },
-    ).json()
-    for days_ago, value in [(38, 2), (30, 3), (23, 3), (15, 5), (8, 4), (2, 6)]:
-        rated = owner.post(
-            f"/api/v1/me/goals/{goal['id']}/ratings",
-            json={"value": value, "rated_at": (now - timedelta(days=days_ago)).isoformat()},
-        )
-        assert rated.status_code == 201, rated.text
-    reworded = owner.patch(
-        f"/api/v1/entries/{goal['id']}",
-        json={"body": "Walk my daughter to school, with one rest on the bench by the bakery.", "version": 1},
-    )
-    assert reworded.status_code == 200, reworded.text
-    owner.post(f"/api/v1/entries/{goal['id']}/shares", json={"audience": "team"})
-    return str(goal["id"])
-
-
-def _tasks(world, goal_id: str) -> str:  # type: ignore[no-untyped-def]
-    """Three tasks from the physiotherapist: one the owner doubts, tried twice and partly sent;
-    one that fits; one not answered yet. Returns the first."""
-    owner, physio = world.clients["owner"], world.clients["physio"]
-    url = f"/api/v1/clinician/participants/{world.users['owner'].id}/tasks"
-    until = (date.today() + timedelta(days=28)).isoformat()
-    doubted = physio.post(
-        url,
-        json={
-            "body": "Walk to the corner and back after lunch, at your own pace. Stop when the pain goes above 6.",
-            "how_often": "Every day",
-            "until": until,
-            "goal_id": goal_id,
-        },
-    ).json()
-    fits = physio.post(
-        url, json={"body": "Stretch your calves before you get up.", "how_often": "Mornings"}
-    ).json()
-    physio.post(url, json={"body": "Write down what you did on a good day.", "until": until})
-    task = f"/api/v1/me/tasks/{doubted['id']}"
-    owner.put(
-        f"{task}/answer",
-        json={
-            "answer": "doubts",
-            "note": "My knee hurts on the stairs at the corner. Could I walk in the park instead?",
-        },
-    )
-    owner.post(f"{task}/tries", json={"outcome": "partly", "note": "Two streets, then I went home."})
-    owner.post(f"{task}/send")
-    owner.post(f"{task}/tries", json={"outcome": "too_painful", "note": "The stairs again."})
-    owner.put(f"/api/v1/me/tasks/{fits['id']}/answer", json={"answer": "fits"})
-    owner.post(f"/api/v1/me/tasks/{fits['id']}/tries", json={"outcome": "did_it"})
-    owner.post(f"/api/v1/me/tasks/{fits['id']}/send")
-    return str(doubted["id"])
-
-
 def _reset(world) -> str:  # type: ignore[no-untyped-def]
     """A password reset of the owner, started by the physiotherapist, approved by the psychologist."""
     owner_id = world.users["owner"].id
@@ -179,8 +115,8 @@ def test_main_pages_render_for_a_person(live_server, chromium, world, db, tmp_pa
     _dispute(world)
     reset = _reset(world)
     _story(world)
-    goal = _goal(world)
-    task = _tasks(world, goal)
+    goal = goal_with_history(world)
+    task = tasks_from_physio(world, goal)
     shots = FIRST + [(*shot, None) for shot in SHOTS] + OPENED
     for role, viewport, path, name, opening in shots:
         # A signed-in person's pages speak their own language; an anonymous page the browser's.
