@@ -67,8 +67,10 @@ def _text(locator: Any) -> str:
     return " ".join(locator.inner_text().split())
 
 
-def _done(page: Any) -> str:
-    """The note a page shows after a save, once the page that carries it has loaded."""
+def _done(page: Any, done: str) -> str:
+    """The note a page shows after a save: waits for the page the save redirected to (its URL
+    says which note), not for the note an earlier save left on the page before."""
+    page.wait_for_url(lambda url: f"done={done}" in url)
     return _text(page.locator(".notice--done"))
 
 
@@ -113,8 +115,7 @@ def test_a_task_suggested_answered_sent_taken_back_and_raised(
     desk.fill("#task-until", until)
     desk.select_option("#task-goal_id", goal_id)
     desk.click(f"form[action='/clinician/participants/{ria.id}/tasks'] button[type=submit]")
-    desk.wait_for_selector(".notice--done")
-    assert _done(desk) == words["suggested"]
+    assert _done(desk, "task_suggested") == words["suggested"]
     tasks = ria_api.get("/api/v1/me/tasks").json()
     assert [(task["body"], task["how_often"], task["until"], task["goal_id"]) for task in tasks] == [
         (TASK, HOW_OFTEN[locale], until, goal_id)
@@ -139,15 +140,13 @@ def test_a_task_suggested_answered_sent_taken_back_and_raised(
     phone.click("label[for=answer-doubts]")
     phone.fill("#answer-note", WHY)
     phone.click(f"form[action='/plan/{task_id}/answer'] button[type=submit]")
-    phone.wait_for_selector(".notice--done")
-    assert _done(phone) == words["answered"]
+    assert _done(phone, "answered") == words["answered"]
     assert phone.locator("#answer-doubts").is_checked()
 
     phone.click("label[for=try-too_painful]")
     phone.fill("#try-note", TRY_NOTE)
     phone.click(f"form[action='/plan/{task_id}/tries'] button[type=submit]")
-    phone.wait_for_selector(".notice--done")
-    assert _done(phone) == words["tried"]
+    assert _done(phone, "tried") == words["tried"]
     rows = phone.locator("#tries tbody tr")
     assert rows.count() == 1
     row = _text(rows.first)
@@ -162,8 +161,7 @@ def test_a_task_suggested_answered_sent_taken_back_and_raised(
     send = phone.locator(f"form[action='/plan/{task_id}/send'] button[type=submit]")
     assert _text(send) == words["send"]
     send.click()
-    phone.wait_for_selector(".notice--done")
-    assert _done(phone) == words["sent"]
+    assert _done(phone, "task_sent") == words["sent"]
     assert words["sent_answer"] in _text(phone.locator("#sending"))
     assert phone.locator(f"form[action='/plan/{task_id}/send']").count() == 0
 
@@ -188,8 +186,7 @@ def test_a_task_suggested_answered_sent_taken_back_and_raised(
     unsend = phone.locator(f"form[action='/plan/{task_id}/unsend'] button[type=submit]")
     assert _text(unsend) == words["unsend"]
     unsend.click()
-    phone.wait_for_selector(".notice--done")
-    assert _done(phone) == words["unsent"]
+    assert _done(phone, "task_unsent") == words["unsent"]
     assert words["nothing_yet"] in _text(phone.locator("#sending"))
     desk.reload()
     card = desk.locator(f"#task-{task_id}")
@@ -203,9 +200,7 @@ def test_a_task_suggested_answered_sent_taken_back_and_raised(
     raise_button = phone.locator(f"form[action='/plan/{task_id}/raise'] button[type=submit]")
     assert _text(raise_button) == words["agenda"]
     raise_button.click()
-    phone.wait_for_url(lambda url: "/entries/" in url)
-    phone.wait_for_selector(".notice--done")
-    assert _done(phone) == words["raised"]
+    assert _done(phone, "raised_agenda") == words["raised"]
     entry_id = phone.url.split("/entries/", 1)[1].split("?", 1)[0]
     agenda = ria_api.get(f"/api/v1/appointments/{appointment.json()['id']}").json()["agenda"]
     assert [item["entry_id"] for item in agenda] == [entry_id]
