@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import update
 
 from app.models import User
+from tests.browser.alliance import goal_with_history, tasks_from_physio
 from tests.browser.conftest import sign_in
 from tests.factories import PASSWORD
 
@@ -29,7 +30,13 @@ PAGES = {
         "/appointments",
         "/account",
         "/help",
+        "/goals",
+        "/entries/{goal}",
+        "/plan",
+        "/plan/{task}",
     ],
+    # The tasks she suggested, with what the owner sent her of them, and the shared goal's line.
+    "physio": ["/clinician/participants/{owner}"],
     "psych": ["/", "/clinician", "/clinician/participants/{owner}", "/account", "/account-resets/{reset}"],
     "admin": ["/", "/admin", "/account"],
 }
@@ -60,6 +67,9 @@ def test_no_accessibility_violations(live_server, chromium, world, db, axe_scrip
     story = {"base_version": 0, "sections": {"before": "Years of care.", "cause": "The fall at work."}}
     world.clients["owner"].put("/api/v1/me/story", json=story)
     world.clients["owner"].post("/api/v1/me/story/shares", json={"audience": "team"})
+    # A goal rated and reworded, and tasks answered, tried and sent (issue 14).
+    goal = goal_with_history(world)
+    task = tasks_from_physio(world, goal)
     # also an entry page: the richest participant page
     pages = {**PAGES, "owner": [*PAGES["owner"], f"/entries/{world.entry_id('team')}"]}
     found: list[str] = []
@@ -76,7 +86,7 @@ def test_no_accessibility_violations(live_server, chromium, world, db, axe_scrip
             if role:
                 sign_in(page, live_server, world.users[role].username, PASSWORD)
             for path in paths:
-                page.goto(live_server + path.format(owner=owner_id, reset=reset))
+                page.goto(live_server + path.format(owner=owner_id, reset=reset, goal=goal, task=task))
                 assert page.locator("html").get_attribute("lang") == locale
                 page.add_script_tag(path=axe_script)
                 result = page.evaluate("(tags) => axe.run(document, {runOnly: tags})", WCAG)

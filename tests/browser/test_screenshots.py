@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import update
 
 from app.models import User
+from tests.browser.alliance import goal_with_history, tasks_from_physio
 from tests.browser.conftest import DESKTOP, PHONE, sign_in
 from tests.factories import PASSWORD
 
@@ -26,6 +27,11 @@ SHOTS = [
     ("owner", PHONE, "/", "reset-notice-phone"),
     ("owner", PHONE, "/story", "story-phone"),
     ("physio", DESKTOP, "/account-resets/{reset}", "reset-desktop"),
+    ("owner", PHONE, "/goals", "goals-phone"),
+    ("owner", PHONE, "/entries/{goal}#ratings", "goal-phone"),
+    ("owner", PHONE, "/plan", "plan-phone"),
+    ("owner", PHONE, "/plan/{task}", "task-phone"),
+    ("physio", DESKTOP, "/clinician/participants/{owner}#tasks", "tasks-desktop"),
 ]
 # First of all, before the psychologist's other pages read it: the story with its changed part.
 FIRST = [("psych", DESKTOP, "/clinician/participants/{owner}", "story-desktop", "#story > summary")]
@@ -109,6 +115,8 @@ def test_main_pages_render_for_a_person(live_server, chromium, world, db, tmp_pa
     _dispute(world)
     reset = _reset(world)
     _story(world)
+    goal = goal_with_history(world)
+    task = tasks_from_physio(world, goal)
     shots = FIRST + [(*shot, None) for shot in SHOTS] + OPENED
     for role, viewport, path, name, opening in shots:
         # A signed-in person's pages speak their own language; an anonymous page the browser's.
@@ -124,6 +132,8 @@ def test_main_pages_render_for_a_person(live_server, chromium, world, db, tmp_pa
                     psych_only=world.entry_id("psych_only"),
                     owner=world.users["owner"].id,
                     reset=reset,
+                    goal=goal,
+                    task=task,
                 )
             )
             # The page, its styles and its scripts are all in before the picture is taken.

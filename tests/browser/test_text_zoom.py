@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import update
 
 from app.models import User
+from tests.browser.alliance import goal_with_history, tasks_from_physio
 from tests.browser.conftest import PHONE, sign_in
 from tests.factories import PASSWORD
 
@@ -35,7 +36,12 @@ PAGES = {
         "/account",
         "/my-data",
         "/help",
+        "/goals",
+        "/entries/{goal}",
+        "/plan",
+        "/plan/{task}",
     ],
+    "physio": ["/clinician/participants/{owner}"],
     "psych": ["/", "/clinician", "/clinician/participants/{owner}", "/account", "/account-resets/{reset}"],
     "admin": ["/", "/admin", "/account"],
 }
@@ -108,6 +114,9 @@ def test_at_200_percent_text_nothing_scrolls_sideways_and_targets_stay_large(
     story = {"base_version": 0, "sections": {"before": "Years of care.", "cause": "The fall at work."}}
     world.clients["owner"].put("/api/v1/me/story", json=story)
     world.clients["owner"].post("/api/v1/me/story/shares", json={"audience": "team"})
+    # A goal rated and reworded, and tasks answered, tried and sent (issue 14).
+    goal = goal_with_history(world)
+    task = tasks_from_physio(world, goal)
     context = browser_context_factory(PHONE, locale="nl-NL" if locale == "nl" else "en-GB")
     page = context.new_page()
     if role:
@@ -118,7 +127,13 @@ def test_at_200_percent_text_nothing_scrolls_sideways_and_targets_stay_large(
 
     problems: list[str] = []
     for path in PAGES[role]:
-        url = path.format(team_entry=world.entry_id("team"), owner=world.users["owner"].id, reset=reset)
+        url = path.format(
+            team_entry=world.entry_id("team"),
+            owner=world.users["owner"].id,
+            reset=reset,
+            goal=goal,
+            task=task,
+        )
         page.goto(live_server + url)
         page.wait_for_load_state("load")
         assert page.locator("html").get_attribute("lang") == locale
