@@ -24,7 +24,7 @@ WORDS = {
         "saved": "Saved. Only you can see it until you send it.",
         "nothing": "Answer at least one question, or write a note.",
         "together": "Working together",
-        "flag": "some answers were lower than usual: said what i wanted.",
+        "flag": "some answers were lower than usual: Said what I wanted.",
     },
     "nl": {
         "offer": "Hoe ging je afspraak met Lisa?",
@@ -34,7 +34,7 @@ WORDS = {
         "saved": "Bewaard. Alleen jij ziet het, tot je het stuurt.",
         "nothing": "Beantwoord minstens één vraag, of schrijf iets op.",
         "together": "Samenwerking",
-        "flag": "waren sommige antwoorden lager dan gewoonlijk: gezegd wat ik wilde.",
+        "flag": "waren sommige antwoorden lager dan gewoonlijk: Gezegd wat ik wilde.",
     },
 }
 
