@@ -2,10 +2,14 @@
 
 import re
 import uuid
+from datetime import timedelta
 
 import pytest
 
+from app.db import open_session
 from app.main import ROUTERS
+from app.models import Appointment
+from app.models.types import utcnow
 from tests.sharing.conftest import CANARY, in_future
 
 STATES = ["private", "team", "psych_only", "revoked", "deleted"]
@@ -143,7 +147,40 @@ def test_canary_never_reaches_anyone_but_its_owner(world):
     assert world.clients["owner"].patch(f"/api/v1/entries/{goal['id']}", json=reworded).status_code == 200
     rated = world.clients["owner"].post(f"/api/v1/me/goals/{goal['id']}/ratings", json={"value": 4})
     assert rated.status_code == 201
+    # A task of the physiotherapist's, answered and tried with the canary, never sent; a check-in
+    # after an appointment that took place, with the canary in its note, never sent.
+    owner = world.clients["owner"]
+    task = world.clients["physio"].post(
+        f"/api/v1/clinician/participants/{owner_id}/tasks", json={"body": "Walk"}
+    )
+    assert task.status_code == 201, task.text
+    task_id = task.json()["id"]
+    assert (
+        owner.put(f"/api/v1/me/tasks/{task_id}/answer", json={"answer": "doubts", "note": CANARY}).status_code
+        == 200
+    )
+    assert (
+        owner.post(
+            f"/api/v1/me/tasks/{task_id}/tries", json={"outcome": "partly", "note": CANARY}
+        ).status_code
+        == 201
+    )
+    with open_session() as session:
+        past = Appointment(
+            participant_id=world.users["owner"].id,
+            clinician_id=world.users["physio"].id,
+            starts_at=utcnow() - timedelta(days=1),
+        )
+        session.add(past)
+        session.commit()
+        past_id = str(past.id)
+    check_in = owner.post(
+        "/api/v1/me/check-ins", json={"appointment_id": past_id, "heard": 2, "note": CANARY}
+    )
+    assert check_in.status_code == 201, check_in.text
     substitutions = {
+        "task_id": [task_id],
+        "check_in_id": [check_in.json()["id"]],
         "entry_id": [world.entry_id(state) for state in STATES],
         "participant_id": [owner_id],
         "team_id": [str(world.team.id)],
@@ -175,3 +212,5 @@ def test_canary_never_reaches_anyone_but_its_owner(world):
     assert CANARY in own.text
     assert CANARY in world.clients["owner"].get("/api/v1/me/story").text
     assert CANARY in world.clients["owner"].get(f"/api/v1/me/goals/{goal['id']}").text
+    assert CANARY in owner.get(f"/api/v1/me/tasks/{task_id}").text
+    assert CANARY in owner.get(f"/api/v1/me/check-ins/{check_in.json()['id']}").text
