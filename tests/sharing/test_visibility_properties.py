@@ -1,27 +1,34 @@
 """Random sequences of share, revoke, edit, delete, restore and team changes (the participant
 leaving and rejoining, a clinician joining later, leaving again, and the participant's answer
 about them), and the same for the participant's story (written, rewritten, shared, revoked)
-and for tasks (suggested by a clinician, answered and tried, sent and taken back): after every
-step a clinician sees exactly the entries, and the story, that the participant currently shares
-with them, a goal's ratings and earlier wordings only with it, and of the tasks only their own,
-with exactly the answer and tries that were sent to them (Hypothesis)."""
+for tasks (suggested by a clinician, answered and tried, sent and taken back) and for check-ins
+after appointments (filled in, sent, taken back, deleted): after every step a clinician sees
+exactly the entries, and the story, that the participant currently shares with them, a goal's
+ratings and earlier wordings only with it, of the tasks only their own, with exactly the answer
+and tries that were sent to them, and of the check-ins exactly those sent to them, flagged from
+those alone (Hypothesis)."""
 
 import os
+import statistics
 import uuid
+from datetime import timedelta
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, rule
+from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, multiple, rule
 
 from app.accounts import repository as accounts_repository
+from app.checkins import service as checkins
+from app.checkins.schemas import ITEMS, CheckInCreate
 from app.db import open_session
 from app.errors import Conflict, NotFound
 from app.goals import service as goals
 from app.goals.schemas import GoalRatingCreate
 from app.journal import service as journal
 from app.journal.schemas import EntryCreate, EntryUpdate
-from app.models import CareTeam, TeamMembership, User
+from app.models import Appointment, CareTeam, TeamMembership, User
 from app.models.enums import Discipline, Role
+from app.models.types import utcnow
 from app.sharing import repository
 from app.sharing import service as sharing
 from app.sharing.schemas import ShareCreate, TeamJoinerDecision
@@ -51,9 +58,15 @@ def _user(session, role: Role, discipline: Discipline | None = None) -> User:
 class VisibilityMachine(RuleBasedStateMachine):
     entries = Bundle("entries")
     tasks = Bundle("tasks")
+    check_ins = Bundle("check_ins")
 
-    @initialize()
-    def world(self) -> None:
+    @initialize(
+        target=check_ins,
+        earlier=st.lists(st.tuples(st.sampled_from([9, 8, 6]), st.booleans()), min_size=2, max_size=5),
+    )
+    def world(self, earlier: list[tuple[int, bool]]) -> object:
+        """The team, and earlier check-ins about the physiotherapist (some sent, some not), so
+        that a flag from the unsent ones would show."""
         with open_session() as session:
             team, elsewhere = CareTeam(name=f"t-{uuid.uuid4()}"), CareTeam(name=f"e-{uuid.uuid4()}")
             session.add_all([team, elsewhere])
@@ -90,6 +103,11 @@ class VisibilityMachine(RuleBasedStateMachine):
         self.story_shares: dict[uuid.UUID, list] = {}
         # tasks: id → {"by": clinician, "answers": [[value, sent]], "tries": {try id: sent}}
         self.task_model: dict[uuid.UUID, dict] = {}
+        # check-ins: id → {"with": clinician, "at": step of the appointment, "score": every
+        # statement's answer, "sent": bool}; deleted ones leave the model
+        self.check_in_model: dict[uuid.UUID, dict] = {}
+        self.appointments_start = utcnow() - timedelta(days=3)
+        return multiple(*(self.check_in("physio", score, sent) for score, sent in earlier))
 
     def tick(self) -> int:
         self.clock += 1
@@ -310,6 +328,56 @@ class VisibilityMachine(RuleBasedStateMachine):
         state["answers"] = [[value, False] for value, _ in state["answers"]]
         state["tries"] = dict.fromkeys(state["tries"], False)
 
+    @rule(
+        target=check_ins,
+        with_=st.sampled_from(CLINICIANS),
+        score=st.sampled_from([2, 6, 8, 9]),
+        sent=st.booleans(),
+    )
+    def check_in(self, with_: str, score: int, sent: bool) -> uuid.UUID:
+        """After an appointment with a clinician (later appointments later in time), the
+        participant says how it went; private until sent."""
+        at = self.tick()
+        with open_session() as session:
+            appointment = Appointment(
+                participant_id=self.owner.id,
+                clinician_id=self.people[with_].id,
+                starts_at=self.appointments_start + timedelta(minutes=at),
+            )
+            session.add(appointment)
+            session.flush()
+            view, created = checkins.create(
+                session,
+                actor=self.owner,
+                data=CheckInCreate(appointment_id=appointment.id, **dict.fromkeys(ITEMS, score)),
+            )
+            session.commit()
+        assert created and view.sent_at is None
+        self.check_in_model[view.id] = {"with": with_, "at": at, "score": score, "sent": False}
+        if sent:
+            self.send_or_take_back_check_in(view.id, True)
+        return view.id
+
+    @rule(check_in=check_ins, send=st.booleans())
+    def send_or_take_back_check_in(self, check_in: uuid.UUID, send: bool) -> None:
+        if check_in not in self.check_in_model:
+            return
+        with open_session() as session:
+            change = checkins.send if send else checkins.unsend
+            view = change(session, actor=self.owner, check_in_id=check_in)
+            session.commit()
+        assert (view.sent_at is not None) == send
+        self.check_in_model[check_in]["sent"] = send
+
+    @rule(check_in=check_ins)
+    def delete_check_in(self, check_in: uuid.UUID) -> None:
+        if check_in not in self.check_in_model:
+            return
+        with open_session() as session:
+            checkins.delete(session, actor=self.owner, check_in_id=check_in)
+            session.commit()
+        del self.check_in_model[check_in]
+
     def _leave(self, user_id: uuid.UUID) -> None:
         with open_session() as session:
             member = accounts_repository.membership(session, self.team_id, user_id)
@@ -419,6 +487,7 @@ class VisibilityMachine(RuleBasedStateMachine):
                 sees_story = story_repository.visible_story(session, self.people[name].id, self.owner.id)
                 assert (sees_story is not None) == self.story_expected(name), (name, "story")
                 self._check_tasks(session, name)
+                self._check_check_ins(session, name)
 
     def _check_tasks(self, session, name: str) -> None:  # type: ignore[no-untyped-def]
         """Of the tasks, a clinician sees only their own, with the latest answer and the tries sent."""
@@ -438,6 +507,29 @@ class VisibilityMachine(RuleBasedStateMachine):
                 sent_answers[-1] if sent_answers else None
             )
             assert {attempt.id for attempt in view.tries} == {t for t, sent in state["tries"].items() if sent}
+
+    def _check_check_ins(self, session, name: str) -> None:  # type: ignore[no-untyped-def]
+        """Of the check-ins, a clinician sees exactly those sent to them; a drop is flagged from
+        those alone (an answer of 4 or lower, or 2 below the median of the last three earlier
+        ones, given two or more), so a flag says nothing about one that was not sent."""
+        reachable = self.in_team and (name in CLINICIANS or (name == "latecomer" and self.latecomer_joined))
+        try:
+            seen = checkins.sent_to_me(session, actor=self.people[name], participant_id=self.owner.id)
+        except NotFound:
+            assert not reachable, (name, "check-ins")
+            return
+        assert reachable, (name, "check-ins")
+        sent = sorted(
+            (state["at"], check_in_id, state["score"])
+            for check_in_id, state in self.check_in_model.items()
+            if state["with"] == name and state["sent"]
+        )
+        assert [view.id for view in seen] == [check_in_id for _, check_in_id, _ in sent], (name, "check-ins")
+        for index, view in enumerate(seen):
+            score = sent[index][2]
+            history = [earlier for _, _, earlier in sent[:index]][-3:]
+            low = score <= 4 or (len(history) >= 2 and score <= statistics.median(history) - 2)
+            assert view.low == (list(ITEMS) if low else []), (name, "check-in flags")
 
 
 VisibilityMachine.TestCase.settings = settings(
