@@ -1,6 +1,7 @@
 """Demo data for trying Stem locally: one care team, three clinicians, two participants, and a
 small journal of Tom's with shared entries, an appointment with an agenda, a reply and a discussed
-outcome he sees differently, so that a clinician sees a real preparation page on the first run."""
+outcome he sees differently, goals, tasks and check-ins after past appointments, so that a clinician
+sees a real preparation page on the first run."""
 
 import uuid
 from dataclasses import dataclass
@@ -10,11 +11,13 @@ from sqlmodel import Session
 
 from app.accounts import repository, service
 from app.accounts.passwords import DEMO_PASSWORD
+from app.checkins import service as checkins_service
+from app.checkins.schemas import CheckInCreate
 from app.goals import service as goals_service
 from app.goals.schemas import GoalOrder, GoalRatingCreate
 from app.journal import service as journal_service
 from app.journal.schemas import EntryCreate, EntryUpdate
-from app.models import CareTeam, Entry, TeamMembership, User
+from app.models import Appointment, CareTeam, CheckIn, Entry, TeamMembership, User
 from app.models.enums import (
     Discipline,
     EntryKind,
@@ -175,6 +178,7 @@ def _demo_journal(session: Session, *, tom: User, mark: User, amira: User, sanne
     story_service.share(session, actor=tom, data=ShareCreate(audience="team"))
     _demo_goals(session, tom=tom, walk=walk)
     _demo_tasks(session, tom=tom, sanne=sanne, walk=walk)
+    _demo_check_ins(session, tom=tom, sanne=sanne, mark=mark)
 
 
 def _demo_goals(session: Session, *, tom: User, walk: uuid.UUID) -> None:
@@ -249,6 +253,63 @@ def _demo_tasks(session: Session, *, tom: User, sanne: User, walk: uuid.UUID) ->
         ),
     )
     tasks_service.answer(session, actor=tom, task_id=stretch.id, data=TaskAnswerSet(answer=TaskAnswer.fits))
+
+
+def _demo_check_ins(session: Session, *, tom: User, sanne: User, mark: User) -> None:
+    """How Tom's last appointments went: two with the physiotherapist, both sent to her, the
+    latter with a drop (the plan does not suit him: 3 of 10), and one with the psychologist that
+    he keeps to himself."""
+    now = utcnow()
+
+    def past_appointment(clinician: User, days_ago: int) -> uuid.UUID:
+        # Appointments are planned ahead; these already took place, so they are moved back.
+        made = sharing_service.create_appointment(
+            session, actor=tom, data=AppointmentCreate(clinician_id=clinician.id, starts_at=now)
+        )
+        row = session.get(Appointment, made.id)
+        assert row is not None
+        row.starts_at = now - timedelta(days=days_ago)
+        session.flush()
+        return made.id
+
+    def check_in(appointment_id: uuid.UUID, **answers: object) -> uuid.UUID:
+        made, _new = checkins_service.create(
+            session,
+            actor=tom,
+            data=CheckInCreate.model_validate({"appointment_id": appointment_id, **answers}),
+        )
+        row = session.get(CheckIn, made.id)
+        assert row is not None
+        row.created_at = made.appointment_at + timedelta(hours=3)  # filled in that evening
+        session.flush()
+        return made.id
+
+    def send(check_in_id: uuid.UUID) -> None:
+        checkins_service.send(session, actor=tom, check_in_id=check_in_id)
+        row = session.get(CheckIn, check_in_id)
+        assert row is not None
+        row.sent_at = row.created_at + timedelta(minutes=10)  # and sent at once
+        session.flush()
+
+    first = check_in(past_appointment(sanne, 9), heard=8, goals=7, approach=7, voice=6)
+    send(first)
+    dropped = check_in(
+        past_appointment(sanne, 2),
+        heard=8,
+        goals=7,
+        approach=3,
+        voice=5,
+        note="The morning walks do not fit my days. I did not say so.",
+    )
+    send(dropped)
+    check_in(
+        past_appointment(mark, 4),
+        heard=6,
+        goals=8,
+        approach=7,
+        voice=4,
+        note="I nodded along when he said stress, but I do not believe it.",
+    )  # stays private
 
 
 def demo_logins_text(base_url: str) -> str:

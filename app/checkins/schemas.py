@@ -50,12 +50,14 @@ class CheckInSent(BaseModel):
     """A check-in as the clinician it was sent to sees it (only while it is sent)."""
 
     id: uuid.UUID
+    appointment_id: uuid.UUID | None
     appointment_at: datetime
     heard: int | None
     goals: int | None
     approach: int | None
     voice: int | None
     note: str | None
+    created_at: datetime
     sent_at: datetime
     low: list[str]
 

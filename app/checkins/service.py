@@ -248,12 +248,14 @@ def sent_to_me(session: Session, *, actor: User, participant_id: uuid.UUID) -> l
     return [
         CheckInSent(
             id=c.id,
+            appointment_id=c.appointment_id,
             appointment_at=c.appointment_at,
             heard=c.heard,
             goals=c.goals,
             approach=c.approach,
             voice=c.voice,
             note=c.note,
+            created_at=c.created_at,
             sent_at=c.sent_at,
             low=low_items(_earlier(sent, c), c),
         )

@@ -11,6 +11,9 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from app.checkins.schemas import ITEMS as CHECK_IN_ITEMS
+from app.checkins.schemas import MAX_NOTE as CHECK_IN_MAX_NOTE
+from app.checkins.statements import CHECK_IN_NOTE, CHECK_IN_STATEMENTS
 from app.models.enums import (
     Discipline,
     EntryKind,
@@ -49,6 +52,19 @@ VIEW_TEXT = {
     ParticipantView.partly: "partly matches my view",
     ParticipantView.differs: "I see it differently",
 }
+# After an appointment, how did it go: one Questionnaire of Stem's own, answered by each check-in.
+CHECK_IN_QUESTIONNAIRE = "urn:stem:fhir:questionnaire:check-in"
+CHECK_IN_TITLE = "After an appointment: how did it go? (Stem's own check-in, not a validated questionnaire)"
+CHECK_IN_DESCRIPTION = (
+    "Stem's own check-in, not a validated questionnaire: four statements written for pain "
+    "rehabilitation, about one appointment with one clinician, each answered from 0 (not at all) "
+    "to 10 (completely), any of them may be skipped; and anything the participant would like to add. "
+    "Private to the participant unless they send it to the clinician of that appointment."
+)
+# The appointment a check-in is about (a complex extension of Stem's own; see docs/fhir.md).
+CHECK_IN_APPOINTMENT = "urn:stem:fhir:extension:check-in-appointment"
+MIN_VALUE = "http://hl7.org/fhir/StructureDefinition/minValue"
+MAX_VALUE = "http://hl7.org/fhir/StructureDefinition/maxValue"
 SNOMED = "http://snomed.info/sct"
 # SNOMED CT occupations (where one exists); "other" goes as text only.
 DISCIPLINE_CODES = {
@@ -326,6 +342,88 @@ def care_plan(
         resource["author"] = ref(author_id)
     if goal_in_bundle and task.goal_id is not None:
         resource["goal"] = [ref(task.goal_id)]
+    return resource
+
+
+def _check_in_text(item: str) -> str:
+    # The page names the clinician of the appointment; the one Questionnaire cannot.
+    return CHECK_IN_STATEMENTS[item] % {"name": "The clinician"}
+
+
+def check_in_questionnaire() -> dict[str, Any]:
+    """Stem's own check-in: four `integer` items, 0 to 10 (the minValue and maxValue extensions),
+    and a `text` item for anything to add. In English, like the rest of the export."""
+    items: list[dict[str, Any]] = [
+        {
+            "extension": [{"url": MIN_VALUE, "valueInteger": 0}, {"url": MAX_VALUE, "valueInteger": 10}],
+            "linkId": item,
+            "text": _check_in_text(item),
+            "type": "integer",
+        }
+        for item in CHECK_IN_ITEMS
+    ]
+    items.append({"linkId": "note", "text": CHECK_IN_NOTE, "type": "text", "maxLength": CHECK_IN_MAX_NOTE})
+    return {
+        "resourceType": "Questionnaire",
+        "id": derived_id("questionnaire", "check-in"),
+        "language": "en",
+        "url": CHECK_IN_QUESTIONNAIRE,
+        "name": "StemCheckIn",
+        "title": CHECK_IN_TITLE,
+        "status": "active",
+        "subjectType": ["Patient"],
+        "publisher": "Stem",
+        "description": CHECK_IN_DESCRIPTION,
+        "item": items,
+    }
+
+
+def check_in_response(
+    check_in: Any,
+    patient_id: uuid.UUID,
+    *,
+    practitioner_id: uuid.UUID | None,
+    practitioner_name: str | None,
+    appointment_in_bundle: bool,
+) -> dict[str, Any]:
+    """One check-in, filled in by the participant: a QuestionnaireResponse of the check-in
+    Questionnaire, by and about the Patient. The appointment it is about goes in Stem's own
+    extension: when it started, the Appointment and the Practitioner (each when in the bundle; else
+    the clinician's name), and when it was sent to them (absent while private). Skipped statements
+    are left out."""
+    about: list[dict[str, Any]] = [{"url": "start", "valueDateTime": instant(check_in.appointment_at)}]
+    if appointment_in_bundle and check_in.appointment_id is not None:
+        about.append({"url": "appointment", "valueReference": ref(check_in.appointment_id)})
+    if practitioner_id is not None:
+        about.append({"url": "practitioner", "valueReference": ref(practitioner_id)})
+    elif practitioner_name:
+        about.append({"url": "practitionerName", "valueString": practitioner_name})
+    if check_in.sent_at is not None:
+        about.append({"url": "sent", "valueDateTime": instant(check_in.sent_at)})
+    items: list[dict[str, Any]] = [
+        {
+            "linkId": item,
+            "text": _check_in_text(item),
+            "answer": [{"valueInteger": getattr(check_in, item)}],
+        }
+        for item in CHECK_IN_ITEMS
+        if getattr(check_in, item) is not None
+    ]
+    if check_in.note:
+        items.append({"linkId": "note", "text": CHECK_IN_NOTE, "answer": [{"valueString": check_in.note}]})
+    resource: dict[str, Any] = {
+        "resourceType": "QuestionnaireResponse",
+        "id": str(check_in.id),
+        "extension": [{"url": CHECK_IN_APPOINTMENT, "extension": about}],
+        "questionnaire": CHECK_IN_QUESTIONNAIRE,
+        "status": "completed",
+        "subject": ref(patient_id),
+        "authored": instant(check_in.created_at),
+        "author": ref(patient_id),
+        "source": ref(patient_id),
+    }
+    if items:
+        resource["item"] = items
     return resource
 
 

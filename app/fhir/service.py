@@ -8,6 +8,7 @@ from typing import Any
 from sqlmodel import Session
 
 from app.accounts import service as accounts_service
+from app.checkins import service as checkins_service
 from app.clinician import service as clinician_service
 from app.fhir import builder as fhir
 from app.models import User
@@ -46,8 +47,8 @@ def _entry_resources(
 
 def participant_record(session: Session, *, actor: User) -> dict[str, Any]:
     """Everything of mine: entries (not those in the trash; goals with every wording, the team's
-    agreement and every rating), my story, my team, appointments, every share as a Consent, and
-    who read what as AuditEvents."""
+    agreement and every rating), my story, my team, appointments, tasks, every check-in (sent or
+    not) as a QuestionnaireResponse, every share as a Consent, and who read what as AuditEvents."""
     export = privacy_service.export_participant(session, actor=actor)
     now = export.exported_at
     me = actor.id
@@ -85,9 +86,11 @@ def participant_record(session: Session, *, actor: User) -> dict[str, Any]:
         resources.append(
             fhir.document_reference(me, text, export.story.updated_at or now, me, export.story.version)
         )
+    appointment_ids = set()
     for item in sorted(export.appointments, key=lambda a: (a.starts_at, str(a.id))):
         if item.clinician_id in known:
             resources.append(fhir.appointment(item.id, item.starts_at, me, item.clinician_id, now))
+            appointment_ids.add(item.id)
     goal_ids = {str(goal.id) for goal in export.goals if str(goal.id) in entry_ids}
     for task in sorted(export.tasks, key=lambda t: (t.created_at, str(t.id))):
         resources.append(
@@ -98,6 +101,19 @@ def participant_record(session: Session, *, actor: User) -> dict[str, Any]:
                 goal_in_bundle=str(task.goal_id) in goal_ids,
                 answers=task.answers,
                 tries=task.tries,
+            )
+        )
+    if export.check_ins:
+        resources.append(fhir.check_in_questionnaire())
+    for check_in in sorted(export.check_ins, key=lambda c: (c.appointment_at, str(c.id))):
+        in_bundle = check_in.clinician_id in known
+        resources.append(
+            fhir.check_in_response(
+                check_in,
+                me,
+                practitioner_id=check_in.clinician_id if in_bundle else None,
+                practitioner_name=None if in_bundle else check_in.clinician_name or "A former team member",
+                appointment_in_bundle=check_in.appointment_id in appointment_ids,
             )
         )
     for share in sorted(export.shares, key=lambda s: (s.created_at, str(s.id))):
@@ -127,7 +143,8 @@ def participant_record(session: Session, *, actor: User) -> dict[str, Any]:
 
 def shared_summary(session: Session, *, actor: User, participant_id: uuid.UUID) -> dict[str, Any]:
     """What this participant shares with me now, and nothing else: the entries through the one
-    visibility rule, their story if shared with me, our appointments. Reading it is recorded."""
+    visibility rule, their story if shared with me, the tasks I suggested, our appointments, and
+    the check-ins they sent me (through the check-ins' own rule). Reading it is recorded."""
     prep = clinician_service.preparation(session, actor=actor, participant_id=participant_id)
     story = story_service.for_clinician(session, actor=actor, participant_id=participant_id)
     now = utcnow()
@@ -176,6 +193,20 @@ def shared_summary(session: Session, *, actor: User, participant_id: uuid.UUID) 
     )
     for item in sorted(appointments, key=lambda a: (a.starts_at, str(a.id))):
         resources.append(fhir.appointment(item.id, item.starts_at, participant_id, actor.id, now))
+    check_ins = checkins_service.sent_to_me(session, actor=actor, participant_id=participant_id)
+    if check_ins:
+        resources.append(fhir.check_in_questionnaire())
+    appointment_ids = {item.id for item in appointments}
+    for check_in in sorted(check_ins, key=lambda c: (c.appointment_at, str(c.id))):
+        resources.append(
+            fhir.check_in_response(
+                check_in,
+                participant_id,
+                practitioner_id=actor.id,
+                practitioner_name=None,
+                appointment_in_bundle=check_in.appointment_id in appointment_ids,
+            )
+        )
     return fhir.bundle(resources, now)
 
 

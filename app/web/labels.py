@@ -9,6 +9,7 @@ audience gets its own from `labels_for`.
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
+from app.checkins.statements import CHECK_IN_SHORT, CHECK_IN_STATEMENTS
 from app.i18n import N_
 from app.models.enums import (
     Discipline,
@@ -122,21 +123,6 @@ TRY_OUTCOME_LABELS = {
     TryOutcome.partly: (N_("Partly"), N_("Partly")),
     TryOutcome.not_this_time: (N_("Not this time"), N_("Not this time")),
     TryOutcome.too_painful: (N_("It hurt too much"), N_("It hurt too much")),
-}
-# After an appointment, how did it go (issue 14, item 3): Stem's own statements, written for pain
-# rehabilitation and not taken from any questionnaire (not a validated questionnaire), each with
-# a short name for tables and charts.
-CHECK_IN_STATEMENTS = {
-    "heard": N_("%(name)s listened to me and believed what I told them."),
-    "goals": N_("We spent the time on things that matter in my life."),
-    "approach": N_("What we agreed to do next is something I can and want to do."),
-    "voice": N_("I said what was on my mind, also where I disagree."),
-}
-CHECK_IN_SHORT = {
-    "heard": N_("Listened and believed"),
-    "goals": N_("What matters to me"),
-    "approach": N_("A plan that suits me"),
-    "voice": N_("Said what I wanted"),
 }
 # The participant's answer to "does this match your view?", and how a clinician reads it.
 VIEW_LABELS = {

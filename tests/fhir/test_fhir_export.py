@@ -3,6 +3,7 @@ FHIR R4 bundles that the R4B models of `fhir.resources` accept, whose references
 the bundle, that are the same for the same data, and that never carry what is not shared."""
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -12,11 +13,15 @@ from fhir.resources.R4B.bundle import Bundle
 from app.db import open_session
 from app.demo import create_demo_data
 from app.fhir import service as fhir_service
+from app.models import Appointment
 from app.models.enums import Discipline, Role
+from app.models.types import utcnow
 from tests.factories import login, make_team, make_user
 from tests.sharing.conftest import CANARY, in_future
 
 STORY_WORDS = "story-words-for-the-physio-only"
+UNSENT_CHECK_IN = "canary-3b1d-unsent-check-in-words"
+QUESTIONNAIRE = "urn:stem:fhir:questionnaire:check-in"
 
 
 def validate(bundle: dict[str, Any]) -> list[dict[str, Any]]:
@@ -256,19 +261,151 @@ def test_the_demo_data_makes_valid_bundles(db):
         tom = next(user for user in users.values() if user.display_name.startswith("Tom"))
         record = fhir_service.participant_record(session, actor=tom)
         clinicians = [user for user in users.values() if user.role == Role.clinician]
+        usernames = [clinician.username for clinician in clinicians]
         summaries = [
             fhir_service.shared_summary(session, actor=clinician, participant_id=tom.id)
             for clinician in clinicians
         ]
         session.rollback()
-    counted = kinds(validate(record))
+    resources = validate(record)
+    counted = kinds(resources)
     assert counted["DocumentReference"] == 1 and counted["Goal"] == 2 and counted["Observation"] == 6
     assert counted["CarePlan"] == 2
-    plans = []
-    for summary in summaries:
-        summary_kinds = kinds(validate(summary))
+    # Three check-ins: two sent to the physiotherapist (the latter with a drop), one kept private.
+    assert counted["Questionnaire"] == 1 and counted["QuestionnaireResponse"] == 3
+    facts = check_in_facts(resources)
+    assert sorted("sent" in fact["about"] for fact in facts.values()) == [False, True, True]
+    (private,) = [fact for fact in facts.values() if "sent" not in fact["about"]]
+    plans, sent = [], {}
+    for username, summary in zip(usernames, summaries, strict=True):
+        summary_resources = validate(summary)
+        summary_kinds = kinds(summary_resources)
         assert summary_kinds["Observation"] == 5  # the shared walk's ratings only
         plans.append(summary_kinds.get("CarePlan", 0))
+        sent[username] = [fact["answers"] for fact in check_in_facts(summary_resources).values()]
+        assert summary_kinds.get("Questionnaire", 0) == (1 if sent[username] else 0)
     assert sorted(plans) == [0, 0, 2]  # only the physiotherapist suggested tasks
-    assert "I did not dare to say" not in json.dumps(summaries)  # Tom's private thought
-    assert "Play football" not in json.dumps(summaries)  # Tom's private goal
+    assert [answers["approach"] for answers in sent["sanne"]] == [7, 3]  # the drop
+    assert sent["mark"] == [] and sent["amira"] == []
+    text = json.dumps(summaries)
+    assert "I did not dare to say" not in text  # Tom's private thought
+    assert "Play football" not in text  # Tom's private goal
+    assert private["answers"]["note"] not in text  # Tom's private check-in
+
+
+@pytest.fixture
+def check_ins(world, db):
+    """Three check-ins of the owner's after past appointments: one sent to the physiotherapist, one
+    about her that was sent and taken back (its note the canary), one sent to the psychologist."""
+    people, clients, ids = world
+    owner = clients["owner"]
+
+    def check_in(who: str, days_ago: int, **answers: Any) -> str:
+        appointment = Appointment(
+            participant_id=people["owner"].id,
+            clinician_id=people[who].id,
+            starts_at=utcnow() - timedelta(days=days_ago),
+        )
+        db.add(appointment)
+        db.commit()
+        made = owner.post("/api/v1/me/check-ins", json={"appointment_id": str(appointment.id), **answers})
+        assert made.status_code == 201, made.text
+        ids[f"appointment_{who}_{days_ago}"] = str(appointment.id)
+        return str(made.json()["id"])
+
+    ids["sent_physio"] = check_in("physio", 10, heard=8, goals=7, approach=6, voice=7, note="sent-to-lisa")
+    ids["unsent_physio"] = check_in("physio", 3, heard=2, voice=5, note=UNSENT_CHECK_IN)
+    ids["sent_psych"] = check_in("psych", 5, goals=9, note="sent-to-omar")
+    for sent in ("sent_physio", "unsent_physio", "sent_psych"):
+        assert owner.post(f"/api/v1/me/check-ins/{ids[sent]}/send").status_code == 200
+    assert owner.post(f"/api/v1/me/check-ins/{ids['unsent_physio']}/unsend").status_code == 200
+    return people, clients, ids
+
+
+def check_in_facts(resources: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Each QuestionnaireResponse by id: its answers by linkId, and the parts of Stem's extension
+    about the appointment by name (a reference as its target)."""
+
+    def value(part: dict[str, Any]) -> Any:
+        key = next(key for key in part if key.startswith("value"))
+        return part[key]["reference"] if key == "valueReference" else part[key]
+
+    facts = {}
+    for resource in resources:
+        if resource["resourceType"] == "QuestionnaireResponse":
+            (about,) = resource["extension"]
+            assert about["url"] == "urn:stem:fhir:extension:check-in-appointment"
+            facts[resource["id"]] = {
+                "answers": {item["linkId"]: value(item["answer"][0]) for item in resource.get("item", [])},
+                "about": {part["url"]: value(part) for part in about["extension"]},
+            }
+    return facts
+
+
+def test_check_ins_go_as_answers_to_stems_own_questionnaire(check_ins):
+    people, clients, ids = check_ins
+    response = clients["owner"].get("/api/v1/me/export/fhir")
+    resources = validate(response.json())
+    counted = kinds(resources)
+    assert counted["Questionnaire"] == 1 and counted["QuestionnaireResponse"] == 3
+    (questionnaire,) = [r for r in resources if r["resourceType"] == "Questionnaire"]
+    assert questionnaire["url"] == QUESTIONNAIRE and questionnaire["status"] == "active"
+    assert "not a validated questionnaire" in questionnaire["title"]
+    assert "Stem's own check-in, not a validated questionnaire" in questionnaire["description"]
+    items = {item["linkId"]: item for item in questionnaire["item"]}
+    assert [items[key]["type"] for key in ("heard", "goals", "approach", "voice", "note")] == [
+        "integer"
+    ] * 4 + ["text"]
+    assert items["heard"]["extension"] == [
+        {"url": "http://hl7.org/fhir/StructureDefinition/minValue", "valueInteger": 0},
+        {"url": "http://hl7.org/fhir/StructureDefinition/maxValue", "valueInteger": 10},
+    ]
+    assert items["goals"]["text"] == "We spent the time on things that matter in my life."
+    assert items["note"]["text"] == "Anything you would like to add?"
+    owner = f"urn:uuid:{people['owner'].id}"
+    responses = [r for r in resources if r["resourceType"] == "QuestionnaireResponse"]
+    assert [r["id"] for r in responses] == [ids["sent_physio"], ids["sent_psych"], ids["unsent_physio"]]
+    for item in responses:
+        assert item["questionnaire"] == questionnaire["url"] and item["status"] == "completed"
+        assert item["subject"] == item["author"] == item["source"] == {"reference": owner}
+    facts = check_in_facts(resources)
+    # The unsent one is in my own record, with its words, and says it was not sent.
+    assert facts[ids["unsent_physio"]]["answers"] == {"heard": 2, "voice": 5, "note": UNSENT_CHECK_IN}
+    about = facts[ids["unsent_physio"]]["about"]
+    assert "sent" not in about and about["practitioner"] == f"urn:uuid:{people['physio'].id}"
+    assert about["appointment"] == f"urn:uuid:{ids['appointment_physio_3']}"
+    sent = facts[ids["sent_physio"]]
+    assert sent["answers"] == {"heard": 8, "goals": 7, "approach": 6, "voice": 7, "note": "sent-to-lisa"}
+    assert sent["about"]["sent"] and sent["about"]["start"] < sent["about"]["sent"]
+    assert sent["about"]["appointment"] == f"urn:uuid:{ids['appointment_physio_10']}"
+    authored = next(r for r in responses if r["id"] == ids["sent_physio"])["authored"]
+    mine = clients["owner"].get(f"/api/v1/me/check-ins/{ids['sent_physio']}").json()
+    assert authored[:19] == mine["created_at"][:19]
+
+
+def test_a_clinicians_summary_holds_only_the_check_ins_sent_to_them(check_ins):
+    people, clients, ids = check_ins
+    url = f"/api/v1/clinician/participants/{people['owner'].id}/fhir"
+    physio = clients["physio"].get(url)
+    resources = validate(physio.json())
+    assert kinds(resources)["Questionnaire"] == 1
+    facts = check_in_facts(resources)
+    assert list(facts) == [ids["sent_physio"]]
+    assert facts[ids["sent_physio"]]["about"]["practitioner"] == f"urn:uuid:{people['physio'].id}"
+    assert facts[ids["sent_physio"]]["about"]["appointment"] == f"urn:uuid:{ids['appointment_physio_10']}"
+    assert UNSENT_CHECK_IN not in physio.text and ids["unsent_physio"] not in physio.text
+    assert "sent-to-omar" not in physio.text and ids["sent_psych"] not in physio.text
+    psych = clients["psych"].get(url)
+    assert list(check_in_facts(validate(psych.json()))) == [ids["sent_psych"]]
+    assert UNSENT_CHECK_IN not in psych.text and "sent-to-lisa" not in psych.text
+    # Taken back: gone from her summary at once, and no Questionnaire without an answer to it.
+    owner = clients["owner"]
+    assert owner.post(f"/api/v1/me/check-ins/{ids['sent_physio']}/unsend").status_code == 200
+    physio = clients["physio"].get(url)
+    assert "Questionnaire" not in kinds(validate(physio.json())) and "sent-to-lisa" not in physio.text
+    # Sent again: back, the same as the check-in view shows her.
+    assert owner.post(f"/api/v1/me/check-ins/{ids['unsent_physio']}/send").status_code == 200
+    physio = clients["physio"].get(url)
+    assert list(check_in_facts(validate(physio.json()))) == [ids["unsent_physio"]]
+    shown = clients["physio"].get(f"/api/v1/clinician/participants/{people['owner'].id}/check-ins").json()
+    assert [item["id"] for item in shown] == [ids["unsent_physio"]]
