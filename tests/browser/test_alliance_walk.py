@@ -46,6 +46,7 @@ WORDS = {
         "write": "Would you like to write down what happened?",
         "send_check_in": "Let Lisa see how it went",
         "sent_check_in": "Sent. They can see how the appointment went for you.",
+        "sent": "Sent",
         "about": "About my appointment with Lisa on",
         "saved": "Saved. It is private until you choose to share it.",
         "shared": "Shared. The people you chose can read it now.",
@@ -71,6 +72,7 @@ WORDS = {
         "write": "Wil je opschrijven wat er gebeurde?",
         "send_check_in": "Laat Lisa zien hoe het ging",
         "sent_check_in": "Verstuurd. Ze zien nu hoe de afspraak voor jou ging.",
+        "sent": "Verstuurd",
         "about": "Over mijn afspraak met Lisa op",
         "saved": "Opgeslagen. Alleen jij kunt het zien, tot je kiest om het te delen.",
         "shared": "Gedeeld. De mensen die je koos, kunnen het nu lezen.",
@@ -220,10 +222,11 @@ def test_the_working_alliance_walked_on_a_phone_and_a_desktop(
     trend = phone.locator(".check-in-trend")
     expect(trend.locator("svg.line-chart circle")).to_have_count(3)
     expect(trend.locator("tbody tr")).to_have_count(3)
-    assert trend.locator("tbody tr").first.locator("td.low").count() == 1
+    latest = trend.locator("tbody tr").first
+    assert latest.locator("td.low").count() == 1 and words["sent"] in _text(latest)
 
     # The offer opens the write page filled in; she writes and shares it with Lisa only.
-    phone.goto(f"{live_server}/check-ins/{check_in_id}")
+    latest.locator(f"a[href='/check-ins/{check_in_id}']").click()
     phone.click(f"a[href='/write?check_in={check_in_id}']")
     assert phone.is_checked("#write-kind-feeling")
     assert phone.input_value("#write-topic") == "working_with_professional"
