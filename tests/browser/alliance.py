@@ -80,3 +80,35 @@ def tasks_from_physio(world: Any, goal_id: str) -> str:
     _ok(owner.post(f"/api/v1/me/tasks/{fits['id']}/tries", json={"outcome": "did_it"}))
     _ok(owner.post(f"/api/v1/me/tasks/{fits['id']}/send"))
     return str(doubted["id"])
+
+
+def check_ins_with_drop(world: Any, db: Any) -> tuple[str, str]:
+    """Three check-ins about the physiotherapist, all sent: two at the owner's usual level, then
+    one that falls clearly below it (with a note); and yesterday's appointment, not answered yet.
+    Returns the low check-in and the appointment whose check-in is offered."""
+    from app.models import Appointment
+
+    owner, physio = world.users["owner"], world.users["physio"]
+
+    def appointment(days_ago: float) -> str:
+        made = Appointment(
+            participant_id=owner.id, clinician_id=physio.id, starts_at=utcnow() - timedelta(days=days_ago)
+        )
+        db.add(made)
+        db.commit()
+        return str(made.id)
+
+    answers = [
+        (23, {"heard": 8, "goals": 7, "approach": 7, "voice": 6}),
+        (16, {"heard": 8, "goals": 8, "approach": 7, "voice": 7}),
+        (5, {"heard": 5, "goals": 7, "approach": 4, "voice": 7, "note": "Rushed; no time for my questions."}),
+    ]
+    made: dict[str, Any] = {}
+    for days_ago, values in answers:
+        made = _ok(
+            world.clients["owner"].post(
+                "/api/v1/me/check-ins", json={"appointment_id": appointment(days_ago), **values}
+            )
+        )
+        _ok(world.clients["owner"].post(f"/api/v1/me/check-ins/{made['id']}/send"))
+    return str(made["id"]), appointment(1)

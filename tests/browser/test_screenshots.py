@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import update
 
 from app.models import User
-from tests.browser.alliance import goal_with_history, tasks_from_physio
+from tests.browser.alliance import check_ins_with_drop, goal_with_history, tasks_from_physio
 from tests.browser.conftest import DESKTOP, PHONE, sign_in
 from tests.factories import PASSWORD
 
@@ -32,6 +32,8 @@ SHOTS = [
     ("owner", PHONE, "/plan", "plan-phone"),
     ("owner", PHONE, "/plan/{task}", "task-phone"),
     ("physio", DESKTOP, "/clinician/participants/{owner}#tasks", "tasks-desktop"),
+    ("owner", PHONE, "/check-ins/new?appointment={due}", "check-in-form-phone"),
+    ("physio", DESKTOP, "/clinician/participants/{owner}#alliance", "alliance-desktop"),
 ]
 # First of all, before the psychologist's other pages read it: the story with its changed part.
 FIRST = [("psych", DESKTOP, "/clinician/participants/{owner}", "story-desktop", "#story > summary")]
@@ -55,7 +57,20 @@ OPENED = [
             page.wait_for_selector("main code"),
         ),
     ),
+    # The trend, and the offer to write after a drop: each below the fold of a phone.
+    ("owner", PHONE, "/check-ins", "check-ins-phone", lambda page: _into_view(page, ".check-in-trend")),
+    (
+        "owner",
+        PHONE,
+        "/check-ins/{check_in}",
+        "check-in-drop-phone",
+        lambda page: _into_view(page, "section[aria-labelledby=write-title]", block="center"),
+    ),
 ]
+
+
+def _into_view(page, selector: str, block: str = "start") -> None:  # type: ignore[no-untyped-def]
+    page.locator(selector).first.evaluate("(element, block) => element.scrollIntoView({block})", block)
 
 
 def _dispute(world) -> None:  # type: ignore[no-untyped-def]
@@ -117,6 +132,7 @@ def test_main_pages_render_for_a_person(live_server, chromium, world, db, tmp_pa
     _story(world)
     goal = goal_with_history(world)
     task = tasks_from_physio(world, goal)
+    check_in, due = check_ins_with_drop(world, db)
     shots = FIRST + [(*shot, None) for shot in SHOTS] + OPENED
     for role, viewport, path, name, opening in shots:
         # A signed-in person's pages speak their own language; an anonymous page the browser's.
@@ -134,6 +150,8 @@ def test_main_pages_render_for_a_person(live_server, chromium, world, db, tmp_pa
                     reset=reset,
                     goal=goal,
                     task=task,
+                    check_in=check_in,
+                    due=due,
                 )
             )
             # The page, its styles and its scripts are all in before the picture is taken.
