@@ -86,12 +86,26 @@ COVERAGE_ARGS = $(if $(filter 1,$(COVERAGE)),--cov=app --cov-report= --cov-fail-
 # with what to do (STEM_REQUIRE_ALL_BACKENDS=0 turns that into skips, listed at the end).
 STEM_REQUIRE_ALL_BACKENDS ?= 1
 export STEM_REQUIRE_ALL_BACKENDS
+# TEST_JOBS=2 (the default) runs the two suites side by side, each line of output marked with its
+# database (a 2-core machine does both in about the time of the longer one); TEST_JOBS=1 runs
+# them one after the other.
+TEST_JOBS ?= 2
 test: lint
-	@status=0; rm -f .coverage .coverage.sqlite .coverage.postgresql; \
-	echo "== tests on SQLite =="; \
-	COVERAGE_FILE=.coverage.sqlite STEM_TEST_DATABASE=sqlite $(BIN)/pytest -q $(COVERAGE_ARGS) $(PYTEST_ARGS) || status=$$?; \
-	echo "== tests on PostgreSQL =="; \
-	COVERAGE_FILE=.coverage.postgresql STEM_TEST_DATABASE=postgresql $(BIN)/pytest -q $(COVERAGE_ARGS) $(PYTEST_ARGS) || status=$$?; \
+	@status=0; rm -f .coverage .coverage.sqlite .coverage.postgresql .test-status.*; \
+	run() { \
+		{ COVERAGE_FILE=.coverage.$$1 STEM_TEST_DATABASE=$$1 $(BIN)/pytest -q $(COVERAGE_ARGS) $(PYTEST_ARGS) 2>&1; \
+		  echo $$? > .test-status.$$1; } | sed -u "s/^/$$1 | /"; \
+	}; \
+	if [ "$(TEST_JOBS)" = 1 ]; then \
+		echo "== tests on SQLite, then on PostgreSQL =="; run sqlite; run postgresql; \
+	else \
+		echo "== tests on SQLite and on PostgreSQL, side by side =="; run sqlite & run postgresql & wait; \
+	fi; \
+	for db in sqlite postgresql; do \
+		code=$$(cat .test-status.$$db 2>/dev/null || echo 1); \
+		echo "== $$db: pytest exited with $$code =="; \
+		if [ "$$code" -ne 0 ]; then status=$$code; fi; \
+	done; rm -f .test-status.*; \
 	if [ "$(COVERAGE)" = 1 ]; then \
 		echo "== branch coverage of app/, both runs combined (floor: fail_under in pyproject.toml) =="; \
 		$(BIN)/coverage combine --keep -q .coverage.sqlite .coverage.postgresql || status=$$?; \
