@@ -29,6 +29,8 @@ class Entry(SQLModel, table=True):
         default=None, sa_column=Column(enum_column_type(Discipline, name="about_discipline"), nullable=True)
     )
     about_clinician_id: uuid.UUID | None = reference("users.id", on_delete="SET NULL", nullable=True)
+    # The appointment it was written about (from a check-in); SET NULL when the appointment goes.
+    appointment_id: uuid.UUID | None = reference("appointments.id", on_delete="SET NULL", nullable=True)
     importance: Importance = Field(
         default=Importance.normal, sa_column=Column(enum_column_type(Importance), nullable=False)
     )
