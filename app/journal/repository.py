@@ -8,12 +8,18 @@ from typing import Any
 from sqlalchemy import and_, delete, func, or_, update
 from sqlmodel import Session, col, select
 
-from app.models import Entry, GoalWording
+from app.models import Appointment, Entry, GoalWording
 from app.models.enums import EntryKind, Topic
 
 
 def entry_by_id(session: Session, entry_id: uuid.UUID) -> Entry | None:
     return session.get(Entry, entry_id)
+
+
+def is_own_appointment(session: Session, participant_id: uuid.UUID, appointment_id: uuid.UUID) -> bool:
+    """Whether this is an appointment of this participant (an entry may be about it)."""
+    appointment = session.get(Appointment, appointment_id)
+    return appointment is not None and appointment.participant_id == participant_id
 
 
 def own_entry(session: Session, author_id: uuid.UUID, entry_id: uuid.UUID) -> Entry | None:

@@ -40,6 +40,8 @@ class EntryCreate(EntryFields, _Strict):
     id: uuid.UUID | None = None
     # When the participant wrote it (on the phone, perhaps offline); defaults to now.
     written_at: AwareDatetime | None = None
+    # The participant's own appointment it is about (written from a check-in); set once, here.
+    appointment_id: uuid.UUID | None = None
 
 
 class EntryUpdate(_Strict):
@@ -65,6 +67,8 @@ class EntryPublic(EntryFields):
     model_config = ConfigDict(json_schema_serialization_defaults_required=True)
 
     id: uuid.UUID
+    # Not in EntryFields: a clinician's view never carries it.
+    appointment_id: uuid.UUID | None
     version: int
     created_at: datetime
     updated_at: datetime

@@ -44,6 +44,7 @@ _CLOCK_SKEW = timedelta(minutes=5)
 EARLIEST_WRITTEN_AT = datetime(2000, 1, 1, tzinfo=UTC)
 
 ENTRY_NOT_FOUND = N_("This entry does not exist, or it is not yours.")
+APPOINTMENT_NOT_FOUND = N_("This appointment does not exist, or it is not yours.")
 
 
 # --- shapes -------------------------------------------------------------------------------
@@ -108,6 +109,12 @@ def _check_about(session: Session, actor: User, values: dict[str, Any]) -> None:
         raise InvalidInput(N_("Choose someone from your own care team."), field="about_clinician_id")
 
 
+def _check_appointment(session: Session, actor: User, appointment_id: uuid.UUID | None) -> None:
+    """Only the participant's own appointment; anyone else's answers exactly like a missing one."""
+    if appointment_id is not None and not repository.is_own_appointment(session, actor.id, appointment_id):
+        raise InvalidInput(APPOINTMENT_NOT_FOUND, field="appointment_id")
+
+
 def _check_kind_fields(values: dict[str, Any]) -> None:
     kind = values["kind"]
     if values.get("intensity") is not None and kind != EntryKind.feeling:
@@ -135,9 +142,10 @@ def _check_kind_fields(values: dict[str, Any]) -> None:
 
 def _create_digest(data: EntryCreate) -> str:
     fields = data.model_dump(mode="json", exclude={"id"})
-    if fields.get("goal_note") is None:
-        # Added later: a save made before it existed, replayed now, is still the same save.
-        fields.pop("goal_note", None)
+    for later in ("goal_note", "appointment_id"):
+        if fields.get(later) is None:
+            # Added later: a save made before it existed, replayed now, is still the same save.
+            fields.pop(later, None)
     canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False).encode()
     key = get_settings().secret_key.encode()
     return hmac.new(key, b"entry-create:" + canonical, hashlib.sha256).hexdigest()
@@ -163,6 +171,7 @@ def create_entry(session: Session, *, actor: User, data: EntryCreate) -> tuple[E
     values = data.model_dump(exclude={"id", "written_at"})
     _check_kind_fields(values)
     _check_about(session, actor, values)
+    _check_appointment(session, actor, values.get("appointment_id"))
     entry = Entry(
         **values,
         id=data.id or uuid.uuid4(),

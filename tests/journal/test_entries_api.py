@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, update
 from sqlmodel import col, select
 
-from app.models import Entry
+from app.models import Appointment, Entry
 from app.models.enums import Discipline, Role
 from app.models.types import utcnow
 from tests.factories import login, make_team, make_user
@@ -234,6 +234,48 @@ def test_about_must_be_a_clinician_of_my_own_team(me, db, team):
         )
         assert response.status_code == 422
         assert response.json()["errors"][0]["field"] == "about_clinician_id"
+
+
+def _appointment(db, participant, clinician):
+    made = Appointment(participant_id=participant.id, clinician_id=clinician.id, starts_at=utcnow())
+    db.add(made)
+    db.commit()
+    return str(made.id)
+
+
+def test_an_entry_about_my_own_appointment(me, db, team, author):
+    clinician = make_user(db, Role.clinician, team=team)
+    appointment = _appointment(db, author, clinician)
+    entry = new_entry(me, id=str(uuid.uuid4()), appointment_id=appointment)
+    assert entry["appointment_id"] == appointment
+    assert me.get(f"/api/v1/entries/{entry['id']}").json()["appointment_id"] == appointment
+    assert new_entry(me)["appointment_id"] is None
+    # A replay compares it like every other field.
+    body = {"id": entry["id"], "kind": "thought", "body": entry["body"]}
+    assert me.post("/api/v1/entries", json={**body, "appointment_id": appointment}).status_code == 200
+    conflict = me.post("/api/v1/entries", json=body)
+    assert conflict.status_code == 409 and conflict.json()["code"] == "id_conflict"
+    # An edit keeps the link; it is not an editable field.
+    edited = me.patch(f"/api/v1/entries/{entry['id']}", json={"body": "new"}, headers={"If-Match": '"1"'})
+    assert edited.json()["appointment_id"] == appointment
+    refused = me.patch(
+        f"/api/v1/entries/{entry['id']}", json={"appointment_id": None}, headers={"If-Match": '"2"'}
+    )
+    assert refused.status_code == 422
+
+
+def test_an_entry_about_someone_elses_or_a_missing_appointment_is_refused(me, db, team):
+    clinician = make_user(db, Role.clinician, team=team)
+    fellow = make_user(db, Role.participant, team=team)
+    for appointment in (_appointment(db, fellow, clinician), str(uuid.uuid4())):
+        response = me.post(
+            "/api/v1/entries", json={"kind": "thought", "body": "about it", "appointment_id": appointment}
+        )
+        assert response.status_code == 422
+        error = response.json()["errors"][0]
+        assert error["field"] == "appointment_id"
+        assert error["message"] == "This appointment does not exist, or it is not yours."
+    assert count_entries(db) == 0
 
 
 def test_errors_in_dutch_for_a_dutch_participant(client_factory, db, team):
