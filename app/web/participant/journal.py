@@ -8,6 +8,7 @@ the page is rendered again. Someone else's entry, a missing one and a malformed 
 the same "not found" page.
 """
 
+import contextlib
 import uuid
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -83,6 +84,8 @@ class EntryForm(BaseModel):
     goal_status: _Choice = ""
     goal_note: Annotated[str, Field(max_length=MAX_GOAL_NOTE * 20)] = ""
     version: Annotated[str, Field(max_length=20)] = ""
+    # The appointment a new entry is about (written from a check-in); the write form only.
+    appointment_id: _Choice = ""
 
     @classmethod
     def of(cls, entry: EntryPublic) -> "EntryForm":
@@ -261,6 +264,7 @@ def write_page(
                 "kind": EntryKind.feeling.value,
                 "topic": Topic.working_with_professional.value,
                 "about": f"clinician:{told.clinician_id}" if told.clinician_id else "",
+                "appointment_id": str(told.appointment_id) if told.appointment_id else "",
                 "body": translate(
                     request_locale(visit.request),
                     N_("About my appointment with {name} on {day}: "),
@@ -274,10 +278,12 @@ def write_page(
 
 @router.post("/write")
 def write(visit: ParticipantVisit, form: EntryFormData) -> Response:
-    form = form.model_copy(update={"id": form.id.strip()})
+    form = form.model_copy(update={"id": form.id.strip(), "appointment_id": form.appointment_id.strip()})
     session, user = visit.session, visit.user
     try:
-        data = EntryCreate.model_validate({"id": form.id or None, **form.values()})
+        data = EntryCreate.model_validate(
+            {"id": form.id or None, **form.values(), "appointment_id": form.appointment_id or None}
+        )
         try:
             entry, _created = service.create_entry(session, actor=user, data=data)
         except Conflict as exc:
@@ -293,8 +299,17 @@ def write(visit: ParticipantVisit, form: EntryFormData) -> Response:
         refused = form.refuse(visit, "write", exc)
         if not is_uuid(form.id):
             form = form.model_copy(update={"id": str(uuid.uuid4())})
+        if _about_appointment(exc):
+            # Said above the form; saving again keeps the words without the link.
+            form = form.model_copy(update={"appointment_id": ""})
         return _entry_form_page(visit, "participant/write.html", form, refused, {"nav": "write"})
     return redirect(f"/journal?done=saved&draft={form.id or entry.id}")
+
+
+def _about_appointment(exc: DomainError | ValidationError) -> bool:
+    if isinstance(exc, DomainError):
+        return exc.field == "appointment_id"
+    return any("appointment_id" in error["loc"] for error in exc.errors())
 
 
 # --- one entry ----------------------------------------------------------------------------
@@ -330,7 +345,14 @@ def entry_page(
         "responses": [],
         "readers": [],
         "days_left": days_left(entry.purge_at, utcnow()),
+        "appointment": None,
     }
+    if entry.appointment_id is not None:
+        # Only ever the participant's own; should one not be, the link is simply not shown.
+        with contextlib.suppress(NotFound):
+            context["appointment"] = sharing_service.get_appointment(
+                session, actor=user, appointment_id=entry.appointment_id
+            )
     if entry.deleted_at is None:
         shares = sharing_service.list_shares(session, actor=user, entry_id=entry.id)
         context["current_shares"], context["past_shares"] = views.shares_by_state(shares)

@@ -13,7 +13,7 @@ from app.models import Appointment, User
 from app.models.enums import Discipline, Role
 from app.models.types import utcnow
 from tests.factories import make_team, make_user
-from tests.web.page_client import Browser, text_of, textarea_of
+from tests.web.page_client import Browser, hidden_id_of, text_of, textarea_of
 
 WORDS = {
     "en": {
@@ -25,6 +25,8 @@ WORDS = {
         "nothing": "Answer at least one question, or write a note.",
         "together": "Working together",
         "flag": "some answers were lower than usual: Said what I wanted.",
+        "about": "About my appointment on",
+        "not_yours": "This appointment does not exist, or it is not yours.",
     },
     "nl": {
         "offer": "Hoe ging je afspraak met Lisa?",
@@ -35,6 +37,8 @@ WORDS = {
         "nothing": "Beantwoord minstens één vraag, of schrijf iets op.",
         "together": "Samenwerking",
         "flag": "waren sommige antwoorden lager dan gewoonlijk: Gezegd wat ik wilde.",
+        "about": "Over mijn afspraak op",
+        "not_yours": "Deze afspraak bestaat niet, of de afspraak is niet van jou.",
     },
 }
 
@@ -110,6 +114,14 @@ def test_offered_answered_low_offer_and_sent(client_factory, db, people, locale)
     assert 'value="feeling" checked' in write.text
     assert f'value="clinician:{people["lisa"].id}" selected' in write.text
     assert "Lisa" in textarea_of(write.text)
+    # Saved, the entry is linked to that appointment and says so on its page.
+    assert f'name="appointment_id" value="{appointment}"' in write.text
+    entry_id = hidden_id_of(write.text)
+    fields = {"id": entry_id, "kind": "feeling", "body": textarea_of(write.text) + "Rushed"}
+    assert anna.post("/write", {**fields, "appointment_id": appointment}).status_code == 303
+    assert anna.get(f"/api/v1/entries/{entry_id}").json()["appointment_id"] == appointment
+    entry_page = text_of(anna.get(f"/entries/{entry_id}").text)
+    assert words["about"] in entry_page and "Lisa" in entry_page
 
     # Only Anna sees it until she sends it.
     lisa = Browser(client_factory(), people["lisa"])
@@ -146,3 +158,39 @@ def test_nobody_else_reaches_a_check_in(client_factory, db, people):
     assert bram.get(f"/write?check_in={check_in_id}").status_code == 404
     lisa = Browser(client_factory(), people["lisa"])
     assert lisa.get(f"/check-ins/{check_in_id}").status_code == 403
+
+
+@pytest.mark.parametrize("locale", ["en", "nl"])
+def test_an_entry_about_someone_elses_or_no_appointment_is_refused(client_factory, db, people, locale):
+    db.execute(update(User).values(locale=locale))
+    db.commit()
+    rehab_two = make_team(db, "Elsewhere")
+    bram = make_user(db, Role.participant, team=rehab_two, display_name="Bram")
+    theirs = Appointment(participant_id=bram.id, clinician_id=people["lisa"].id, starts_at=utcnow())
+    db.add(theirs)
+    db.commit()
+    anna = Browser(client_factory(), people["anna"])
+    for appointment_id in (str(theirs.id), "00000000-0000-4000-8000-000000000000", "not-an-id"):
+        write = anna.get("/write")
+        entry_id = hidden_id_of(write.text)
+        refused = anna.post(
+            "/write", {"id": entry_id, "kind": "thought", "body": "Kept", "appointment_id": appointment_id}
+        )
+        assert refused.status_code == 422, appointment_id
+        assert "Kept" in textarea_of(refused.text)
+        if appointment_id != "not-an-id":
+            assert WORDS[locale]["not_yours"] in text_of(refused.text)
+        # The link is dropped from the form: saving again keeps the words, without it.
+        assert 'name="appointment_id"' not in refused.text
+        assert anna.get(f"/api/v1/entries/{entry_id}").status_code == 404
+
+
+def test_an_appointment_that_goes_leaves_the_entry(client_factory, db, people):
+    appointment = _past_appointment(db, people)
+    anna = Browser(client_factory(), people["anna"])
+    entry_id = anna.write("About it", appointment_id=appointment)
+    assert anna.get(f"/api/v1/entries/{entry_id}").json()["appointment_id"] == appointment
+    assert anna.post(f"/appointments/{appointment}/cancel").status_code == 303
+    entry = anna.get(f"/api/v1/entries/{entry_id}").json()
+    assert entry["appointment_id"] is None and entry["body"] == "About it"
+    assert anna.get(f"/entries/{entry_id}").status_code == 200

@@ -47,6 +47,7 @@ function payload() {
     body.intensity = Number(fields.intensity);
   }
   if (fields.kind === "goal" && fields.goal_status) body.goal_status = fields.goal_status;
+  if (fields.appointment_id) body.appointment_id = fields.appointment_id;
   return body;
 }
 
