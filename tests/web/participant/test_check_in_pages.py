@@ -132,9 +132,13 @@ def test_offered_answered_low_offer_and_sent(client_factory, db, people, locale)
     # On Lisa's preparation page, above the entries: the drop, in the participant's words.
     prep = text_of(lisa.get(f"/clinician/participants/{people['anna'].id}").text)
     assert words["together"] in prep and words["flag"] in prep and "Rushed" in prep
+    # The print view holds the same, with the trend drawn (it prints).
+    printed = lisa.get(f"/clinician/participants/{people['anna'].id}?print=1").text
+    assert words["together"] in text_of(printed) and "Rushed" in printed and "line-chart" in printed
     assert anna.post(f"/check-ins/{check_in_id}/unsend").status_code == 303
     assert lisa.get(url).json() == []
     assert "Rushed" not in lisa.get(f"/clinician/participants/{people['anna'].id}").text
+    assert "Rushed" not in lisa.get(f"/clinician/participants/{people['anna'].id}?print=1").text
 
     # The trend: one line per clinician, every number in the table.
     other = anna.get(f"/check-ins/new?appointment={earlier}")
