@@ -438,6 +438,7 @@ class Generator:
             "topic": topic,
             "about_discipline": about_discipline,
             "about_clinician_id": about_clinician,
+            "appointment_id": None,
             "importance": importance,
             "raise_next_session": raise_next,
             "intensity": intensity,

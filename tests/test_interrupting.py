@@ -94,8 +94,9 @@ def test_an_interrupted_key_rotation_is_finished_by_running_it_again(db, client_
     add_generated_key()
     current = cipher().current_key_id
 
-    def stop_after_first_batch(_count: int) -> None:
-        raise KeyboardInterrupt
+    def stop_after_first_batch(count: int) -> None:
+        if count:  # the tables walked before the entries are empty here
+            raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
         reencrypt_all(batch_size=2, on_batch=stop_after_first_batch)
