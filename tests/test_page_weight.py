@@ -8,7 +8,16 @@ import pytest
 
 BUDGET = 60 * 1024
 PAGES = {
-    "owner": ["/", "/journal", "/write", "/entries/{entry}", "/share", "/appointments", "/help"],
+    "owner": [
+        "/",
+        "/journal",
+        "/write",
+        "/entries/{entry}",
+        "/share",
+        "/appointments",
+        "/help",
+        "/check-ins",
+    ],
     "psych": ["/clinician", "/clinician/participants/{owner}"],
     "admin": ["/admin"],
 }

@@ -34,6 +34,7 @@ PAGES = {
         "/entries/{goal}",
         "/plan",
         "/plan/{task}",
+        "/check-ins",
     ],
     # The tasks she suggested, with what the owner sent her of them, and the shared goal's line.
     "physio": ["/clinician/participants/{owner}"],

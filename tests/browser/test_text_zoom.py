@@ -40,6 +40,7 @@ PAGES = {
         "/entries/{goal}",
         "/plan",
         "/plan/{task}",
+        "/check-ins",
     ],
     "physio": ["/clinician/participants/{owner}"],
     "psych": ["/", "/clinician", "/clinician/participants/{owner}", "/account", "/account-resets/{reset}"],
