@@ -28,7 +28,7 @@ CALLS = 5
 
 
 def sessions(manifest_path: str, participants: int) -> int:
-    from app.accounts.deps import PLAIN_COOKIE
+    from app.accounts.deps import SECURE_COOKIE
     from app.accounts.login_sessions import csrf_token_for, start_session
     from app.db import session_scope
     from app.models import User
@@ -41,13 +41,13 @@ def sessions(manifest_path: str, participants: int) -> int:
         for person_id in people:
             started = start_session(session, session.get_one(User, uuid.UUID(person_id)))
             out["participants"].append(
-                {"cookie": f"{PLAIN_COOKIE}={started.token}", "csrf": csrf_token_for(started.record.id)}
+                {"cookie": f"{SECURE_COOKIE}={started.token}", "csrf": csrf_token_for(started.record.id)}
             )
         for clinician in clinicians:
             started = start_session(session, session.get_one(User, uuid.UUID(clinician["id"])))
             out["clinicians"].append(
                 {
-                    "cookie": f"{PLAIN_COOKIE}={started.token}",
+                    "cookie": f"{SECURE_COOKIE}={started.token}",
                     "participants": clinician["shared_participant_ids"],
                 }
             )
@@ -73,7 +73,8 @@ def queries(manifest_path: str) -> int:
 
     event.listen(get_engine(), "before_cursor_execute", count)
     app = create_app()
-    base = "http://127.0.0.1"
+    # https: production-mode cookies are Secure, and a client keeps them only for https
+    base = "https://127.0.0.1"
     with TestClient(app, base_url=base) as p_client, TestClient(app, base_url=base) as c_client:
         login = p_client.post(
             "/api/v1/auth/login", json={"username": participant["username"], "password": password}
