@@ -63,29 +63,50 @@ async def _db_session(request: Request) -> AsyncIterator[Session]:
     gate = write_gate() if writes else None
     holding = False
     if gate is not None:  # SQLite: wait for the write turn here, not in a worker thread
-        with anyio.CancelScope(shield=True):
-            holding = await anyio.to_thread.run_sync(
-                functools.partial(acquire_write_turn, gate),
-                limiter=_WRITE_TURN_WAITERS,
-            )
+        # A free turn is taken at once, on the event loop; only a wait needs a thread.
+        holding = gate.acquire(blocking=False)
+        if not holding:
+            with anyio.CancelScope(shield=True):
+                holding = await anyio.to_thread.run_sync(
+                    functools.partial(acquire_write_turn, gate),
+                    limiter=_WRITE_TURN_WAITERS,
+                )
         hold_write_turn(holding)
     session = open_session(write=writes)
     if not writes:
         session.info[READS_ONLY] = True
+    closed = False
     try:
         yield session
         with anyio.CancelScope(shield=True):
-            await anyio.to_thread.run_sync(session.commit, limiter=_TRANSACTION_ENDS)
+            # The commit and the close in one trip to a thread (issue 19: fewer hops a request).
+            await anyio.to_thread.run_sync(_commit_and_close, session, limiter=_TRANSACTION_ENDS)
+        closed = True
     except BaseException:
         with anyio.CancelScope(shield=True):
-            await anyio.to_thread.run_sync(session.rollback, limiter=_TRANSACTION_ENDS)
+            await anyio.to_thread.run_sync(_roll_back_and_close, session, limiter=_TRANSACTION_ENDS)
+        closed = True
         raise
     finally:
-        with anyio.CancelScope(shield=True):
-            await anyio.to_thread.run_sync(session.close, limiter=_TRANSACTION_ENDS)
+        if not closed:  # defensive: every path above has closed it already
+            session.close()
         if holding:
             hold_write_turn(False)
             gate.release()  # type: ignore[union-attr]
+
+
+def _commit_and_close(session: Session) -> None:
+    try:
+        session.commit()
+    finally:
+        session.close()
+
+
+def _roll_back_and_close(session: Session) -> None:
+    try:
+        session.rollback()
+    finally:
+        session.close()
 
 
 # Function scope: the commit happens before the response is sent, never after.

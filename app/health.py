@@ -11,7 +11,8 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz")
-def healthz() -> dict[str, str]:
+async def healthz() -> dict[str, str]:
+    # async: nothing here blocks, so no hop to a worker thread (issue 19)
     return {"status": "ok"}
 
 

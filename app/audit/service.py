@@ -132,7 +132,10 @@ def record_many(
         raise RuntimeError("a GET route that records must be marked @records_access")
     occurred_at = utcnow().replace(microsecond=0)
     actor_ref = _ensure_person(session, actor.id) if actor else None
-    subject_ref = _ensure_person(session, subject_id) if subject_id else None
+    if subject_id is not None and actor is not None and subject_id == actor.id:
+        subject_ref = actor_ref  # the same person: one lookup
+    else:
+        subject_ref = _ensure_person(session, subject_id) if subject_id else None
     pending = session.info.setdefault(_PENDING, [])
     for target in targets:
         pending.append(

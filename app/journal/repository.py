@@ -6,6 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, delete, func, or_, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from app.models import Appointment, Entry, GoalWording
@@ -14,6 +16,16 @@ from app.models.enums import EntryKind, Topic
 
 def entry_by_id(session: Session, entry_id: uuid.UUID) -> Entry | None:
     return session.get(Entry, entry_id)
+
+
+def insert_entry_unless_id_taken(session: Session, entry: Entry) -> bool:
+    """INSERT ... ON CONFLICT (id) DO NOTHING: whether the row was stored. The ORM object is not
+    added to the session; the columns' own types (the encryption of the text) still apply."""
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    values = {column.key: getattr(entry, column.key) for column in Entry.__table__.columns}
+    statement = insert(Entry).values(values).on_conflict_do_nothing(index_elements=["id"])
+    # RETURNING, not rowcount: psycopg reports no count for this statement (-1)
+    return session.execute(statement.returning(col(Entry.id))).first() is not None
 
 
 def is_own_appointment(session: Session, participant_id: uuid.UUID, appointment_id: uuid.UUID) -> bool:

@@ -15,12 +15,18 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app.accounts import repository as accounts_repository
 from app.config import get_settings
-from app.errors import Conflict, InvalidInput, NotFound, PreconditionFailed, PreconditionRequired
+from app.errors import (
+    Conflict,
+    DomainError,
+    InvalidInput,
+    NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
+)
 from app.i18n import N_
 from app.journal import repository
 from app.journal.schemas import (
@@ -158,10 +164,28 @@ def create_entry(session: Session, *, actor: User, data: EntryCreate) -> tuple[E
     """The stored entry and whether it is new. A replay of the same save is not a second row."""
     data = data.model_copy(update={"body": _clean_body(data.body)})
     digest = _create_digest(data)
-    if data.id is not None:
-        existing = repository.entry_by_id(session, data.id)
-        if existing is not None:
-            return _replayed(existing, actor, digest), False
+    try:
+        entry = _new_entry(session, actor, data, digest)
+    except DomainError:
+        # A replay is answered with what was stored, whatever has changed since (a clinician who
+        # left the team, a cancelled appointment): the first save was checked when it was made.
+        existing = repository.entry_by_id(session, data.id) if data.id is not None else None
+        if existing is None:
+            raise
+        return _replayed(existing, actor, digest), False
+    # One statement stores it or finds the id taken: no read before, no savepoint (issue 19).
+    if repository.insert_entry_unless_id_taken(session, entry):
+        return entry_public(entry), True
+    # The id is taken: by an earlier save of this one (a replay, or the same save arriving twice
+    # at the same moment), or by someone else's entry.
+    existing = repository.entry_by_id(session, entry.id)
+    if existing is None:
+        raise RuntimeError("an entry id was taken and then not found")
+    return _replayed(existing, actor, digest), False
+
+
+def _new_entry(session: Session, actor: User, data: EntryCreate, digest: str) -> Entry:
+    """The entry to store, checked; a DomainError names what is wrong."""
     now = utcnow()
     written_at = data.written_at or now
     if written_at > now + _CLOCK_SKEW:
@@ -172,7 +196,7 @@ def create_entry(session: Session, *, actor: User, data: EntryCreate) -> tuple[E
     _check_kind_fields(values)
     _check_about(session, actor, values)
     _check_appointment(session, actor, values.get("appointment_id"))
-    entry = Entry(
+    return Entry(
         **values,
         id=data.id or uuid.uuid4(),
         author_id=actor.id,
@@ -180,16 +204,6 @@ def create_entry(session: Session, *, actor: User, data: EntryCreate) -> tuple[E
         created_at=written_at,
         updated_at=now,
     )
-    try:
-        with session.begin_nested():
-            session.add(entry)
-    except IntegrityError:
-        # The same save arrived twice at the same moment and the other one won.
-        existing = repository.entry_by_id(session, entry.id)
-        if existing is None:
-            raise
-        return _replayed(existing, actor, digest), False
-    return entry_public(entry), True
 
 
 def _replayed(existing: Entry, actor: User, digest: str) -> EntryPublic:

@@ -59,8 +59,11 @@ def _own_live_entry(session: Session, actor: User, entry_id: uuid.UUID) -> Entry
     return entry
 
 
-def _team_clinicians(session: Session, actor: User) -> dict[uuid.UUID, User]:
-    team_id = accounts_repository.participant_team_id(session, actor.id)
+def _team_clinicians(
+    session: Session, actor: User, team_id: uuid.UUID | None = None
+) -> dict[uuid.UUID, User]:
+    """The active clinicians of the participant's team (`team_id` when the caller has it)."""
+    team_id = team_id or accounts_repository.participant_team_id(session, actor.id)
     if team_id is None:
         raise Conflict(
             N_("You are not in a care team yet, so there is no one to share with."), code="no_team"
@@ -89,8 +92,8 @@ def _audience(
     session: Session, actor: User, data: ShareCreate
 ) -> tuple[dict[uuid.UUID, User], uuid.UUID | None, list[uuid.UUID | None]]:
     """The team's clinicians, the participant's team, and who to share with (None: the team)."""
-    clinicians = _team_clinicians(session, actor)
     team_id = accounts_repository.participant_team_id(session, actor.id)
+    clinicians = _team_clinicians(session, actor, team_id)
     if data.audience == "team":
         return clinicians, team_id, [None]
     chosen = list(dict.fromkeys(data.clinician_ids or []))
