@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, delete, func, or_, update
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -22,7 +23,7 @@ def insert_entry_unless_id_taken(session: Session, entry: Entry) -> bool:
     """INSERT ... ON CONFLICT (id) DO NOTHING: whether the row was stored. The ORM object is not
     added to the session; the columns' own types (the encryption of the text) still apply."""
     insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    values = {column.key: getattr(entry, column.key) for column in Entry.__table__.columns}
+    values = {column.key: getattr(entry, column.key) for column in sa_inspect(Entry).columns}
     statement = insert(Entry).values(values).on_conflict_do_nothing(index_elements=["id"])
     # RETURNING, not rowcount: psycopg reports no count for this statement (-1)
     return session.execute(statement.returning(col(Entry.id))).first() is not None
