@@ -24,6 +24,7 @@ from app.models.invitation import Invitation  # noqa: E402
 from app.models.login_session import LoginSession  # noqa: E402
 from app.models.login_throttle import LoginThrottle  # noqa: E402
 from app.models.passkey import Passkey, PasskeyChallenge  # noqa: E402
+from app.models.push import PushOutboxItem, PushSubscription, ReminderSettings  # noqa: E402
 from app.models.recovery_code import RecoveryCode  # noqa: E402
 from app.models.response import EntryResponse  # noqa: E402
 from app.models.share import Share  # noqa: E402
@@ -51,7 +52,10 @@ __all__ = [
     "LoginThrottle",
     "Passkey",
     "PasskeyChallenge",
+    "PushOutboxItem",
+    "PushSubscription",
     "RecoveryCode",
+    "ReminderSettings",
     "Share",
     "Story",
     "StoryRead",

@@ -175,3 +175,50 @@ def test_the_export_holds_my_own_sign_in_history_and_nobody_elses(client_factory
     codes = mine.get("/api/v1/me/export").json()["recovery_codes"]
     assert (codes["remaining"], codes["total"]) == (10, 10) and codes["created_at"]
     assert mine.get("/api/v1/me/export").json()["passkeys"] == []
+
+
+def test_reminders_are_exported_without_keys_and_erased_with_the_account(world, db):
+    """Push devices (name, push service host, since when: never the address or keys), reminder
+    settings and reminders are in the export, and go with the account."""
+    from datetime import timedelta
+
+    from app.models import PushOutboxItem, PushSubscription, ReminderSettings
+    from app.models.types import utcnow
+    from tests.security.test_authorization_matrix import push_subscription
+
+    owner = world.clients["owner"]
+    subscription = push_subscription("owner")
+    assert owner.post("/api/v1/me/push-devices", json=subscription).status_code == 201
+    assert owner.patch("/api/v1/me/reminder-settings", json={"quiet_from": "22:30"}).status_code == 200
+    appointment = Appointment(
+        participant_id=world.users["owner"].id,
+        clinician_id=world.users["psych"].id,
+        starts_at=utcnow() + timedelta(days=1),
+    )
+    db.add(appointment)
+    db.flush()
+    db.add(
+        PushOutboxItem(
+            user_id=world.users["owner"].id,
+            kind="appointment_tomorrow",
+            appointment_id=appointment.id,
+            due_at=utcnow(),
+            expires_at=appointment.starts_at,
+        )
+    )
+    db.commit()
+
+    response = owner.get("/api/v1/me/export")
+    data = response.json()
+    [device] = data["push_devices"]
+    assert device["push_service"] == "push.example.test" and device["label"] == "Phone of owner"
+    assert subscription["endpoint"] not in response.text
+    assert subscription["keys"]["p256dh"] not in response.text
+    assert data["reminder_settings"]["quiet_from"] == "22:30:00"
+    assert [r["kind"] for r in data["reminders"]] == ["appointment_tomorrow"]
+    assert world.clients["fellow"].get("/api/v1/me/export").json()["push_devices"] == []
+
+    erased = owner.request("DELETE", "/api/v1/me", json={"password": PASSWORD, "confirm": True})
+    assert erased.status_code == 204
+    for model in (PushSubscription, ReminderSettings, PushOutboxItem):
+        assert _count(db, model) == 0, model
