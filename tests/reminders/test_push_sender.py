@@ -326,3 +326,31 @@ def test_the_vapid_key_is_generated_into_the_data_directory_for_its_owner_only()
     assert len(key) == 65 and key[0] == 4
     path = get_settings().data_dir / vapid.KEY_FILE
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_a_sender_that_died_holding_an_item_lets_it_go_when_its_lease_ends(db, push_service):  # type: ignore[no-untyped-def]
+    """At most once while the lease holds; after it (the sender died between claim and send), the
+    item goes after all."""
+    from app.db import open_session
+
+    participant, clinician, _ = participant_with_device(db, push_service, "lease")
+    appointment(db, participant, clinician, TOMORROW_1000_LOCAL)
+    with open_session(write=True) as session:
+        service.enqueue_due(session, now=TODAY_1700_UTC)
+        assert len(service.claim_due(session, now=TODAY_1700_UTC)) == 1
+        session.commit()  # claimed, never sent: this sender is gone
+    assert run_push_sender(now=TODAY_1700_UTC + timedelta(minutes=1))["sent"] == 0
+    assert push_service.received == []
+    assert run_push_sender(now=TODAY_1700_UTC + service.LEASE + timedelta(seconds=1))["sent"] == 1
+    assert len(push_service.to("lease")) == 1
+
+
+def test_a_cancelled_appointment_is_not_reminded(db, push_service):  # type: ignore[no-untyped-def]
+    participant, clinician, _ = participant_with_device(db, push_service, "cancelled")
+    made = appointment(db, participant, clinician, TOMORROW_1000_LOCAL)
+    assert run_push_sender(now=TODAY_1700_UTC - timedelta(hours=1))["enqueued"] == 1
+    db.delete(db.get(Appointment, made.id))
+    db.commit()
+    assert outbox(db) == []  # the item went with it
+    assert run_push_sender(now=TODAY_1700_UTC)["sent"] == 0
+    assert push_service.received == []
