@@ -14,6 +14,7 @@ from app.models.enums import Discipline
 from app.sharing.schemas import (
     AccessLogItem,
     AppointmentPublic,
+    CalendarLinkStatus,
     ResponsePublic,
     SharePublic,
     TeamJoinerDecided,
@@ -78,6 +79,9 @@ class ParticipantExport(BaseModel):
     )
     passkeys: list[PasskeySummary] = Field(
         description="My passkeys: my own name for each, when I added it and when I last used it"
+    )
+    calendar_link: CalendarLinkStatus = Field(
+        description="Whether my private calendar link is on, and since when (the link itself is never kept)"
     )
 
 
