@@ -291,3 +291,17 @@ def test_the_file_survives_an_appointment_at_the_edge_of_time(world, db, client_
     db.commit()
     (event,) = _events(_browser(world, db, client_factory).get("/appointments/calendar.ics").content)
     assert event.decoded("DTEND") == datetime(2100, 1, 1, 0, 30, tzinfo=UTC)
+
+
+def test_uvicorns_own_access_line_shows_the_template_not_the_secret(app, caplog):
+    """In development uvicorn writes its own access line, with the path as sent."""
+    import app.observability as observability
+
+    observability.hide_secret_paths()  # (create_app does it; the `app` fixture has made the app)
+    access = logging.getLogger("uvicorn.access")
+    assert sum(isinstance(f, observability.SecretPathFilter) for f in access.filters) == 1
+    with caplog.at_level(logging.INFO, logger="uvicorn.access"):
+        path = "/calendar/" + "S3cr3t_-x" * 5 + ".ics"
+        access.info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "GET", path, "1.1", 200)
+    (record,) = [r for r in caplog.records if r.name == "uvicorn.access"]
+    assert record.getMessage() == '127.0.0.1:5000 - "GET /calendar/{token}.ics HTTP/1.1" 200'
