@@ -305,3 +305,24 @@ def test_uvicorns_own_access_line_shows_the_template_not_the_secret(app, caplog)
         access.info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "GET", path, "1.1", 200)
     (record,) = [r for r in caplog.records if r.name == "uvicorn.access"]
     assert record.getMessage() == '127.0.0.1:5000 - "GET /calendar/{token}.ics HTTP/1.1" 200'
+
+
+def test_the_feed_speaks_the_owners_language_whoever_fetches_it(world, db, client_factory):
+    _plan(world, db, clinician="physio")
+    link = _link_of(_browser(world, db, client_factory).post("/appointments/calendar-link").text)
+    owner = db.get(User, world.users["owner"].id)
+    owner.locale = "nl"
+    db.commit()
+    feed = client_factory().get(_feed_path(link), headers={"Accept-Language": "en"})
+    (event,) = _events(feed.content)
+    assert (str(event["SUMMARY"]), str(event["DESCRIPTION"])) == ("Afspraak (Stem)", "Fysiotherapeut")
+
+
+def test_making_or_stopping_a_link_needs_the_forms_csrf_token(world, db, client_factory):
+    browser = _browser(world, db, client_factory)
+    assert browser.post("/appointments/calendar-link", csrf=False).status_code == 403
+    assert db.exec(select(CalendarFeed)).all() == []
+    db.rollback()
+    assert browser.post("/appointments/calendar-link").status_code == 200
+    assert browser.post("/appointments/calendar-link/stop", csrf=False).status_code == 403
+    assert len(db.exec(select(CalendarFeed)).all()) == 1
