@@ -12,9 +12,9 @@ from types import SimpleNamespace
 
 import pytest
 from icalendar import Calendar
-from sqlmodel import select
+from sqlmodel import col, select
 
-from app.models import Appointment, CalendarFeed, User
+from app.models import Appointment, AuditEvent, CalendarFeed, User
 from app.models.types import utcnow
 from tests.sharing.conftest import CANARY
 from tests.web.page_client import Browser, text_of
@@ -233,6 +233,14 @@ def test_a_new_link_stops_the_old_one_at_once_and_turning_off_stops_all(world, d
     assert "The calendar link is turned off." in text_of(browser.get(stopped.headers["location"]).text)
     assert calendar_app.get(_feed_path(second)).status_code == 404
     assert db.exec(select(CalendarFeed)).all() == []
+    # in the audit chain, without the link: made twice, stopped once
+    events = db.exec(select(AuditEvent).where(col(AuditEvent.action).startswith("calendar."))).all()
+    assert sorted(e.action for e in events) == [
+        "calendar.link_made",
+        "calendar.link_made",
+        "calendar.link_stopped",
+    ]
+    assert not any(first.rsplit("/", 1)[1] in repr(e) or second.rsplit("/", 1)[1] in repr(e) for e in events)
 
 
 def test_unknown_links_answer_404_alike_and_many_tries_are_refused(world, db, client_factory):
