@@ -17,6 +17,7 @@ from app.models.access import EntryRead  # noqa: E402
 from app.models.account_reset import AccountReset  # noqa: E402
 from app.models.appointment import AgendaItem, Appointment  # noqa: E402
 from app.models.audit import AuditEvent, AuditPerson  # noqa: E402
+from app.models.calendar_feed import CalendarFeed  # noqa: E402
 from app.models.check_in import CheckIn  # noqa: E402
 from app.models.entry import Entry  # noqa: E402
 from app.models.goal import GoalRating, GoalWording  # noqa: E402
@@ -40,6 +41,7 @@ __all__ = [
     "Appointment",
     "AuditEvent",
     "AuditPerson",
+    "CalendarFeed",
     "CareTeam",
     "CheckIn",
     "Entry",

@@ -15,6 +15,7 @@ from app.reminders.schemas import DevicePublic, ReminderPublic, ReminderSettings
 from app.sharing.schemas import (
     AccessLogItem,
     AppointmentPublic,
+    CalendarLinkStatus,
     ResponsePublic,
     SharePublic,
     TeamJoinerDecided,
@@ -90,6 +91,9 @@ class ParticipantExport(BaseModel):
     )
     reminders: list[ReminderPublic] = Field(
         default_factory=list, description="The reminders pushed or to be pushed to me: kind and when"
+    )
+    calendar_link: CalendarLinkStatus = Field(
+        description="Whether my private calendar link is on, and since when (the link itself is never kept)"
     )
 
 

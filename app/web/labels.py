@@ -240,6 +240,7 @@ DONE_MESSAGES = {
     "appointment": N_("The appointment is saved."),
     "agenda": N_("The agenda is saved."),
     "cancelled": N_("The appointment is cancelled. What you shared stays shared."),
+    "calendar_link_stopped": N_("The calendar link is turned off. It no longer works."),
     "story_saved": N_("Your story is saved. Earlier versions are kept."),
     "story_shared": N_("Your story is shared. The people you chose can read it now."),
     "story_unshared": N_("Your story is no longer shared with them. It is hidden from them again."),

@@ -898,6 +898,19 @@ ROWS: list[Row] = [
         E(anonymous=PAGE_ANON, owner=303, fellow=303, stranger=422, physio=403, psych=403,
           physician=403, outsider=403, admin=403),
         form=lambda w, a, s: {"clinician_id": w.user("psych"), "date": _future_day(), "time": "10:00"}),
+    # --- appointments in the participant's own calendar: files, and the private link -------------
+    Row("GET", "/appointments/calendar.ics", role_gate(participant=200, staff=403, anon=PAGE_ANON),
+        lists=[("appointment", _by_actor(owner={"owner"}, fellow={"fellow"}, stranger={"stranger"}))]),
+    # the owner's appointment (with the psychologist): nobody else gets its file
+    Row("GET", "/appointments/{appointment_id}/calendar.ics",
+        role_gate(participant=404, staff=403, anon=PAGE_ANON, owner=200),
+        lists=[("appointment", _by_actor(owner={"owner"}))]),
+    # each participant makes (or replaces) their own link, shown once on the answer; or turns it off
+    Row("POST", "/appointments/calendar-link", role_gate(participant=200, staff=403, anon=PAGE_ANON)),
+    Row("POST", "/appointments/calendar-link/stop", role_gate(participant=303, staff=403, anon=PAGE_ANON)),
+    # the feed needs no session: a link that does not exist is a bare 404 for everyone (and counted)
+    Row("GET", "/calendar/{token}.ics", {actor: 404 for actor in ACTORS}, public=True,
+        may_write=frozenset({"login_throttles"})),
     # --- the participant's other pages -----------------------------------------------------------
     Row("GET", "/share", role_gate(participant=200, staff=403, anon=PAGE_ANON),
         lists=[("entry", _by_actor(owner=OWNER_LIVE, fellow=FELLOW_ALL, stranger={"stranger_team"}))]),
@@ -1020,6 +1033,7 @@ def _url(w: World, row: Row, actor: str, state: str | None) -> str:
         "task_id": lambda: w.id("task", "owner"),
         "try_id": lambda: w.id("try", "owner"),
         "check_in_id": lambda: w.id("check_in", "owner"),
+        "token": lambda: "no-such-calendar-link",
     }
     url = row.path
     for name, value in values.items():
@@ -1173,7 +1187,7 @@ def test_matrix_size():
         f"{len(ROWS) - entry_rows} without an entry) × {len(ACTORS)} actors = {size} cells"
     )
     assert size == (len(ROWS) - entry_rows) * len(ACTORS) + entry_rows * len(ACTORS) * len(STATES)
-    assert size == 2862
+    assert size == 2907
 
 
 @pytest.mark.parametrize("row", ROWS, ids=lambda row: f"{row.method} {row.path}")
