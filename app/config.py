@@ -82,6 +82,19 @@ class Settings(BaseSettings):
         description="Purge the trash and expired rows at start and every 6 hours (stem purge does it too)",
     )
 
+    vapid_private_key: str = Field(
+        default="",
+        description="Web Push (VAPID, RFC 8292) key, PEM or base64url; generated into data_dir if empty",
+    )
+    vapid_subject: str = Field(
+        default="",
+        description="Who push services may contact about our pushes: mailto: or https: URL; "
+        "STEM_PUBLIC_BASE_URL when it is https",
+    )
+    push_enabled: bool = Field(
+        default=True, description="Enqueue and send Web Push reminders in housekeeping"
+    )
+
     help_contacts: str = Field(
         default="", description="Who to call when it is urgent: JSON or @file.json; Dutch defaults if empty"
     )
@@ -148,6 +161,14 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.mode == "production"
+
+    @property
+    def push_subject(self) -> str:
+        if self.vapid_subject:
+            return self.vapid_subject
+        if self.public_base_url.startswith("https://"):
+            return self.public_base_url.rstrip("/")
+        return "mailto:stem@localhost"
 
     @property
     def is_sqlite(self) -> bool:

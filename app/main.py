@@ -24,6 +24,7 @@ from app.observability import ObservabilityMiddleware, configure_logging
 from app.openapi import install_openapi
 from app.paths import STATIC_DIR
 from app.privacy import api as privacy_api
+from app.reminders import api as reminders_api
 from app.security_log import RefusalLogMiddleware
 from app.sharing import api as sharing_api
 from app.story import api as story_api
@@ -42,6 +43,7 @@ ROUTERS = [
     goals_api.router,
     tasks_api.router,
     checkins_api.router,
+    reminders_api.router,
     privacy_api.router,
     fhir_api.router,
     *pages.ROUTERS,

@@ -225,6 +225,31 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+# Paths that hold a secret (a private calendar link): uvicorn's own access line (development
+# only) would print them as sent.
+_SECRET_PATHS = re.compile(r"/calendar/[^/?\s]+\.ics")
+
+
+class SecretPathFilter(logging.Filter):
+    """Writes the secret in a path as its template (`/calendar/{token}.ics`) in a log line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                _SECRET_PATHS.sub("/calendar/{token}.ics", arg) if isinstance(arg, str) else arg
+                for arg in record.args
+            )
+        if isinstance(record.msg, str):
+            record.msg = _SECRET_PATHS.sub("/calendar/{token}.ics", record.msg)
+        return True
+
+
+def hide_secret_paths() -> None:
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(each, SecretPathFilter) for each in access.filters):
+        access.addFilter(SecretPathFilter())
+
+
 class JsonLineFormatter(logging.Formatter):
     """One JSON object a line: time, level, logger, message, the request id and route fields."""
 
@@ -247,6 +272,7 @@ class JsonLineFormatter(logging.Formatter):
 def configure_logging(settings: Settings) -> None:
     """STEM_LOG_FORMAT=json: every logger (Stem's and uvicorn's) writes JSON lines to stderr.
     uvicorn's own access log is left off then: its lines hold the raw path with its query string."""
+    hide_secret_paths()
     if settings.log_format != "json":
         return
     handler = logging.StreamHandler()

@@ -61,3 +61,24 @@ def test_the_server_sweeps_at_start_when_housekeeping_is_on(monkeypatch):
 def test_no_background_sweep_when_housekeeping_is_off(monkeypatch):
     # The test suite runs this way (STEM_HOUSEKEEPING=false): a sweep must not race a test's rows.
     assert _run_lifespan_with(monkeypatch, housekeeping=False) == []
+
+
+def test_the_server_sends_reminders_while_housekeeping_is_on(monkeypatch):
+    import app.maintenance as maintenance
+    from app.config import get_settings
+    from app.main import create_app
+
+    sent = threading.Event()
+
+    def sender() -> dict[str, int]:
+        sent.set()
+        return {"enqueued": 0, "sent": 0}
+
+    monkeypatch.setattr(get_settings(), "housekeeping", True)
+    monkeypatch.setattr(maintenance, "run_housekeeping", lambda: {})
+    monkeypatch.setattr(maintenance, "run_push_sender", sender)
+    from starlette.testclient import TestClient
+
+    with TestClient(create_app()) as client:
+        assert client.get("/healthz").status_code == 200
+        assert sent.wait(30), "the push sender did not run"

@@ -68,3 +68,11 @@ def test_pages_link_the_manifest_and_register_the_worker(client):
     page = client.get("/login").text
     assert '<link rel="manifest" href="/manifest.webmanifest">' in page
     assert '<script type="module" src="/static/js/app.js"></script>' in page
+
+
+def test_service_worker_shows_reminders_and_opens_their_page(client):
+    """A push shows its generic words; a click opens (or focuses) the page it names, on this site only."""
+    worker = client.get("/sw.js").text
+    assert 'addEventListener("push"' in worker and "showNotification" in worker
+    assert 'addEventListener("notificationclick"' in worker and "openWindow" in worker
+    assert 'data.url.startsWith("/") && !data.url.startsWith("//")' in worker

@@ -85,3 +85,47 @@ self.addEventListener("sync", (event) => {
       .then((clients) => clients.forEach((client) => client.postMessage({ type: "stem-replay" })))
   );
 });
+
+// Web Push: a reminder carries generic words and a page of this site only ({title, body, url});
+// what it is about is fetched after sign-in, when that page opens. Pushes without a payload, or
+// with one that is not ours, still show a plain notification (browsers require one).
+const PUSH_FALLBACK = { title: "Stem", body: "", url: "/" };
+
+function pushMessage(event) {
+  try {
+    const data = event.data ? event.data.json() : {};
+    const url = typeof data.url === "string" && data.url.startsWith("/") && !data.url.startsWith("//") ? data.url : "/";
+    return {
+      title: typeof data.title === "string" ? data.title : PUSH_FALLBACK.title,
+      body: typeof data.body === "string" ? data.body : PUSH_FALLBACK.body,
+      url,
+      tag: typeof data.kind === "string" ? data.kind : "stem",
+    };
+  } catch {
+    return { ...PUSH_FALLBACK, tag: "stem" };
+  }
+}
+
+self.addEventListener("push", (event) => {
+  const message = pushMessage(event);
+  event.waitUntil(
+    self.registration.showNotification(message.title, {
+      body: message.body,
+      tag: message.tag,
+      icon: "/static/icons/icon-192.png",
+      data: { url: message.url },
+    })
+  );
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const url = new URL(event.notification.data?.url || "/", self.location.origin).href;
+  event.waitUntil(
+    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((clients) => {
+      const open = clients.find((client) => client.url === url);
+      if (open) return open.focus();
+      return self.clients.openWindow(url);
+    })
+  );
+});

@@ -43,6 +43,8 @@ PUBLIC_ROUTES: frozenset[tuple[str, str]] = frozenset(
         ("POST", "/join"),
         ("GET", "/"),
         ("POST", "/language"),
+        # a calendar app cannot sign in: the secret in the path is the key (app.web.calendar)
+        ("GET", "/calendar/{token}.ics"),
     }
 )
 

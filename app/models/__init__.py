@@ -17,6 +17,7 @@ from app.models.access import EntryRead  # noqa: E402
 from app.models.account_reset import AccountReset  # noqa: E402
 from app.models.appointment import AgendaItem, Appointment  # noqa: E402
 from app.models.audit import AuditEvent, AuditPerson  # noqa: E402
+from app.models.calendar_feed import CalendarFeed  # noqa: E402
 from app.models.check_in import CheckIn  # noqa: E402
 from app.models.entry import Entry  # noqa: E402
 from app.models.goal import GoalRating, GoalWording  # noqa: E402
@@ -24,6 +25,7 @@ from app.models.invitation import Invitation  # noqa: E402
 from app.models.login_session import LoginSession  # noqa: E402
 from app.models.login_throttle import LoginThrottle  # noqa: E402
 from app.models.passkey import Passkey, PasskeyChallenge  # noqa: E402
+from app.models.push import PushOutboxItem, PushSubscription, ReminderSettings  # noqa: E402
 from app.models.recovery_code import RecoveryCode  # noqa: E402
 from app.models.response import EntryResponse  # noqa: E402
 from app.models.share import Share  # noqa: E402
@@ -39,6 +41,7 @@ __all__ = [
     "Appointment",
     "AuditEvent",
     "AuditPerson",
+    "CalendarFeed",
     "CareTeam",
     "CheckIn",
     "Entry",
@@ -51,7 +54,10 @@ __all__ = [
     "LoginThrottle",
     "Passkey",
     "PasskeyChallenge",
+    "PushOutboxItem",
+    "PushSubscription",
     "RecoveryCode",
+    "ReminderSettings",
     "Share",
     "Story",
     "StoryRead",

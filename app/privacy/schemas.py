@@ -11,9 +11,11 @@ from app.checkins.schemas import CheckInPublic
 from app.goals.schemas import GoalPublic
 from app.journal.schemas import EntryPublic
 from app.models.enums import Discipline
+from app.reminders.schemas import DevicePublic, ReminderPublic, ReminderSettingsPublic
 from app.sharing.schemas import (
     AccessLogItem,
     AppointmentPublic,
+    CalendarLinkStatus,
     ResponsePublic,
     SharePublic,
     TeamJoinerDecided,
@@ -78,6 +80,20 @@ class ParticipantExport(BaseModel):
     )
     passkeys: list[PasskeySummary] = Field(
         description="My passkeys: my own name for each, when I added it and when I last used it"
+    )
+    push_devices: list[DevicePublic] = Field(
+        default_factory=list,
+        description="The devices I turned reminders on for: my name for each, its push service's host "
+        "and since when (never the push address or keys)",
+    )
+    reminder_settings: ReminderSettingsPublic | None = Field(
+        default=None, description="When I want reminders, and my quiet hours"
+    )
+    reminders: list[ReminderPublic] = Field(
+        default_factory=list, description="The reminders pushed or to be pushed to me: kind and when"
+    )
+    calendar_link: CalendarLinkStatus = Field(
+        description="Whether my private calendar link is on, and since when (the link itself is never kept)"
     )
 
 

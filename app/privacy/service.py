@@ -19,6 +19,8 @@ from app.models import User
 from app.models.enums import Role
 from app.models.types import utcnow
 from app.privacy.schemas import EraseRequest, ExportProfile, ExportTeamMember, ParticipantExport
+from app.reminders import service as reminders_service
+from app.sharing import calendar as sharing_calendar
 from app.sharing import service as sharing_service
 from app.story import service as story_service
 from app.tasks import service as tasks_service
@@ -64,6 +66,10 @@ def export_participant(session: Session, *, actor: User) -> ParticipantExport:
         goals=goals_service.all_goals(session, actor=actor),
         tasks=tasks_service.all_tasks(session, actor=actor),
         check_ins=checkins_service.all_check_ins(session, actor=actor),
+        push_devices=reminders_service.my_devices(session, actor=actor),
+        reminder_settings=reminders_service.my_settings(session, actor=actor),
+        reminders=reminders_service.my_reminders(session, actor=actor),
+        calendar_link=sharing_calendar.calendar_link_status(session, actor=actor),
     )
 
 
@@ -71,7 +77,8 @@ def erase_participant(session: Session, *, actor: User, data: EraseRequest) -> N
     """Everything the participant wrote and every trace of their account goes, at once.
 
     Entries go with their shares, responses, agendas and reads (ON DELETE CASCADE); then the
-    account, its sessions and appointments; invitations they used keep no link to them.
+    account, its sessions, appointments and calendar link, its push devices, reminder settings
+    and reminders; invitations they used keep no link to them.
     """
     if not data.confirm:
         raise InvalidInput(N_("Tick the box to confirm that you want to erase everything."), field="confirm")

@@ -22,6 +22,7 @@ from app.models import (
     Appointment,
     AuditEvent,
     AuditPerson,
+    CalendarFeed,
     Entry,
     EntryRead,
     EntryResponse,
@@ -484,6 +485,59 @@ def delete_appointment(session: Session, appointment: Appointment) -> None:
     session.flush()
     session.delete(appointment)
     session.flush()
+
+
+def appointments_with_discipline(
+    session: Session,
+    participant_id: uuid.UUID,
+    *,
+    since: datetime | None,
+    appointment_id: uuid.UUID | None = None,
+) -> list[tuple[Appointment, Discipline | None]]:
+    """This participant's appointments from `since` on (or one of them), each with its
+    clinician's discipline: everything a calendar event may say."""
+    statement = (
+        select_columns(Appointment, col(User.discipline))
+        .join(User, col(User.id) == col(Appointment.clinician_id))
+        .where(col(Appointment.participant_id) == participant_id)
+        .order_by(col(Appointment.starts_at), col(Appointment.id))
+    )
+    if since is not None:
+        statement = statement.where(col(Appointment.starts_at) >= since)
+    if appointment_id is not None:
+        statement = statement.where(col(Appointment.id) == appointment_id)
+    return [(row[0], row[1]) for row in session.execute(statement.limit(200)).all()]
+
+
+# --- calendar links -----------------------------------------------------------------------
+
+
+def calendar_feed_of(session: Session, user_id: uuid.UUID) -> CalendarFeed | None:
+    return session.get(CalendarFeed, user_id)
+
+
+def calendar_feed_by_hash(session: Session, token_hash: str) -> CalendarFeed | None:
+    return session.exec(select(CalendarFeed).where(col(CalendarFeed.token_hash) == token_hash)).first()
+
+
+def replace_calendar_feed(session: Session, user_id: uuid.UUID, token_hash: str) -> bool:
+    """The person's one link, with this hash from now on; True when it replaced an older one."""
+    existing = session.get(CalendarFeed, user_id)
+    if existing is not None:
+        session.delete(existing)
+        session.flush()
+    session.add(CalendarFeed(user_id=user_id, token_hash=token_hash))
+    session.flush()
+    return existing is not None
+
+
+def delete_calendar_feed(session: Session, user_id: uuid.UUID) -> bool:
+    existing = session.get(CalendarFeed, user_id)
+    if existing is None:
+        return False
+    session.delete(existing)
+    session.flush()
+    return True
 
 
 def agenda_of(session: Session, appointment_id: uuid.UUID) -> Sequence[AgendaItem]:

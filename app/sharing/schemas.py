@@ -189,3 +189,11 @@ class RaisePublic(BaseModel):
     clinician_id: uuid.UUID
     clinician_name: str
     appointment: AppointmentPublic | None
+
+
+class CalendarLinkStatus(BaseModel):
+    """Whether I have a private calendar link, and since when; never the link itself (only a
+    hash of its secret is kept)."""
+
+    on: bool
+    created_at: datetime | None

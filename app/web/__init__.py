@@ -3,7 +3,7 @@ no rules and no SQL (see ../shared/ARCHITECTURE.md)."""
 
 from fastapi import APIRouter
 
-from app.web import accounts, help_now, home, passkeys, pwa, resets
+from app.web import accounts, calendar, help_now, home, passkeys, pwa, resets
 from app.web.clinician import dashboard, preparation
 from app.web.participant import appointments, check_ins, goals, journal, my_data, plan, sharing, story
 
@@ -18,6 +18,7 @@ ROUTERS: list[APIRouter] = [
     journal.router,
     sharing.router,
     appointments.router,
+    calendar.router,
     dashboard.router,
     preparation.router,
     my_data.router,

@@ -40,6 +40,8 @@ from app.errors import DomainError, Forbidden
 from app.i18n import N_, locale_cookie_name, normalise_locale, request_locale, translate
 from app.models import User
 from app.models.enums import Discipline, Role
+from app.reminders import service as reminders
+from app.reminders.schemas import ReminderSettingsUpdate
 from app.web.dates import DEFAULT_TIME_ZONE
 from app.web.forms import (
     Choice,
@@ -401,8 +403,18 @@ def _likely_time_zones(current: str) -> list[tuple[str, str]]:
     return [(zone, places[zone]) for zone in likely]
 
 
+def _reminder_form(settings: dict[str, Any]) -> dict[str, str]:
+    return {
+        name: ("on" if value else "") if isinstance(value, bool) else value.strftime("%H:%M")
+        for name, value in settings.items()
+    }
+
+
 def _account_page(
-    visit: Visit, refused: Refusal | None = None, profile_form: dict[str, str] | None = None
+    visit: Visit,
+    refused: Refusal | None = None,
+    profile_form: dict[str, str] | None = None,
+    reminder_form: dict[str, str] | None = None,
 ) -> Response:
     user = visit.user
     context = {
@@ -410,6 +422,9 @@ def _account_page(
         "recovery": recovery.status_of(visit.session, actor=user),
         "passkeys": passkeys.list_of(visit.session, actor=user),
         "passkeys_offered": passkeys.passkeys_offered(),
+        "push_devices": reminders.my_devices(visit.session, actor=user),
+        "reminder_settings": reminder_form
+        or _reminder_form(reminders.my_settings(visit.session, actor=user).model_dump()),
         "nav": "account",
         "profile_form": profile_form
         or {"display_name": user.display_name, "locale": user.locale, "time_zone": user.time_zone},
@@ -473,6 +488,38 @@ def create_recovery_codes(visit: AnyVisit, password: Annotated[Secret, Form()] =
     )
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+_REMINDER_FIELDS = FormFields(frozenset({"appointment_tomorrow_at", "quiet_from", "quiet_until"}))
+
+
+class ReminderForm(BaseModel):
+    appointment_tomorrow: Choice = ""
+    appointment_tomorrow_at: Choice = ""
+    quiet_from: Choice = ""
+    quiet_until: Choice = ""
+
+
+@router.post("/account/reminders")
+def update_reminders(visit: AnyVisit, form: Annotated[ReminderForm, Form()]) -> Response:
+    submitted = form.model_dump()
+    try:
+        data = ReminderSettingsUpdate.model_validate(
+            {**submitted, "appointment_tomorrow": form.appointment_tomorrow == "on"}
+        )
+        reminders.update_settings(visit.session, actor=visit.user, data=data)
+    except (DomainError, ValidationError) as exc:
+        return _account_page(visit, visit.refuse("reminders", exc, _REMINDER_FIELDS), reminder_form=submitted)
+    return redirect("/account?done=reminders")
+
+
+@router.post("/account/push-devices/{device_id}/remove")
+def remove_push_device(device_id: str, visit: AnyVisit) -> Response:
+    """Reminders off on one device (the browser's own subscription ends when it next hears 410)."""
+    reminders.remove_device(
+        visit.session, actor=visit.user, device_id=id_or_404(device_id, reminders.DEVICE_NOT_FOUND)
+    )
+    return redirect("/account?done=push_device_removed")
 
 
 @router.post("/account/sessions/revoke-all")

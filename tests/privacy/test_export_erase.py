@@ -1,11 +1,14 @@
 """GDPR: a participant exports all their data and can erase all of it; nobody else can."""
 
+import re
+
 from sqlalchemy import func
 from sqlmodel import select
 
 from app.models import (
     AgendaItem,
     Appointment,
+    CalendarFeed,
     Entry,
     EntryRead,
     EntryResponse,
@@ -60,6 +63,21 @@ def test_export_holds_everything_of_mine_and_nothing_of_others(world, db):
     assert [(a["clinician_id"], a["allowed"]) for a in data["team_joiner_answers"]] == [
         (str(joiner.id), False)
     ]
+    assert data["calendar_link"] == {"on": False, "created_at": None}
+
+
+def test_the_export_says_whether_my_calendar_link_is_on_and_never_holds_it(world, db):
+    owner = world.clients["owner"]
+    made = owner.post("/appointments/calendar-link", data={"csrf_token": owner.headers["X-CSRF-Token"]})
+    assert made.status_code == 200
+    token = re.search(r"/calendar/([A-Za-z0-9_-]+)\.ics", made.text).group(1)
+    token_hash = db.exec(select(CalendarFeed.token_hash)).one()
+    response = owner.get("/api/v1/me/export")
+    link = response.json()["calendar_link"]
+    assert link["on"] is True and link["created_at"]
+    assert token not in response.text and token_hash not in response.text
+    # someone else's export says nothing of it
+    assert world.clients["fellow"].get("/api/v1/me/export").json()["calendar_link"]["on"] is False
 
 
 def test_only_the_participant_exports_their_own(world):
@@ -94,9 +112,21 @@ def test_erase_removes_every_trace(world, db, client_factory):
     assert owner.post("/api/v1/me/passkeys", json=passkey).status_code == 201
     # a ceremony begun and never finished
     assert owner.post("/api/v1/me/passkey-options", json={"password": PASSWORD}).status_code == 200
+    made = owner.post("/appointments/calendar-link", data={"csrf_token": owner.headers["X-CSRF-Token"]})
+    calendar_path = re.search(r"/calendar/[A-Za-z0-9_-]+\.ics", made.text).group(0)
+    assert client_factory().get(calendar_path).status_code == 200
     before = {
         model: _count(db, model)
-        for model in (Entry, Share, EntryResponse, EntryRead, TeamShareDecision, RecoveryCode, Passkey)
+        for model in (
+            Entry,
+            Share,
+            EntryResponse,
+            EntryRead,
+            TeamShareDecision,
+            RecoveryCode,
+            Passkey,
+            CalendarFeed,
+        )
     }
     assert all(before.values())
 
@@ -107,8 +137,11 @@ def test_erase_removes_every_trace(world, db, client_factory):
     db.expunge_all()
     assert db.get(User, owner_id) is None
     assert _count(db, Entry) == 1  # only the fellow's entry stays
-    for model in (Share, EntryResponse, EntryRead, Appointment, AgendaItem, TeamShareDecision, RecoveryCode):
+    for model in (
+        Share, EntryResponse, EntryRead, Appointment, AgendaItem, TeamShareDecision, RecoveryCode, CalendarFeed
+    ):  # fmt: skip
         assert _count(db, model) == 0, model
+    assert client_factory().get(calendar_path).status_code == 404  # the calendar link is gone too
     assert _count(db, Passkey) == 0 and _count(db, PasskeyChallenge) == 0
     assert db.exec(select(LoginSession).where(LoginSession.user_id == owner_id)).all() == []
     assert db.exec(select(TeamMembership).where(TeamMembership.user_id == owner_id)).all() == []
@@ -175,3 +208,50 @@ def test_the_export_holds_my_own_sign_in_history_and_nobody_elses(client_factory
     codes = mine.get("/api/v1/me/export").json()["recovery_codes"]
     assert (codes["remaining"], codes["total"]) == (10, 10) and codes["created_at"]
     assert mine.get("/api/v1/me/export").json()["passkeys"] == []
+
+
+def test_reminders_are_exported_without_keys_and_erased_with_the_account(world, db):
+    """Push devices (name, push service host, since when: never the address or keys), reminder
+    settings and reminders are in the export, and go with the account."""
+    from datetime import timedelta
+
+    from app.models import PushOutboxItem, PushSubscription, ReminderSettings
+    from app.models.types import utcnow
+    from tests.security.test_authorization_matrix import push_subscription
+
+    owner = world.clients["owner"]
+    subscription = push_subscription("owner")
+    assert owner.post("/api/v1/me/push-devices", json=subscription).status_code == 201
+    assert owner.patch("/api/v1/me/reminder-settings", json={"quiet_from": "22:30"}).status_code == 200
+    appointment = Appointment(
+        participant_id=world.users["owner"].id,
+        clinician_id=world.users["psych"].id,
+        starts_at=utcnow() + timedelta(days=1),
+    )
+    db.add(appointment)
+    db.flush()
+    db.add(
+        PushOutboxItem(
+            user_id=world.users["owner"].id,
+            kind="appointment_tomorrow",
+            appointment_id=appointment.id,
+            due_at=utcnow(),
+            expires_at=appointment.starts_at,
+        )
+    )
+    db.commit()
+
+    response = owner.get("/api/v1/me/export")
+    data = response.json()
+    [device] = data["push_devices"]
+    assert device["push_service"] == "push.example.test" and device["label"] == "Phone of owner"
+    assert subscription["endpoint"] not in response.text
+    assert subscription["keys"]["p256dh"] not in response.text
+    assert data["reminder_settings"]["quiet_from"] == "22:30:00"
+    assert [r["kind"] for r in data["reminders"]] == ["appointment_tomorrow"]
+    assert world.clients["fellow"].get("/api/v1/me/export").json()["push_devices"] == []
+
+    erased = owner.request("DELETE", "/api/v1/me", json={"password": PASSWORD, "confirm": True})
+    assert erased.status_code == 204
+    for model in (PushSubscription, ReminderSettings, PushOutboxItem):
+        assert _count(db, model) == 0, model

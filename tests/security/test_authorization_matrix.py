@@ -88,6 +88,17 @@ def _ok(response, status: int = 200) -> Any:
     return response.json() if response.content else None
 
 
+def push_subscription(actor: str) -> dict[str, Any]:
+    """What a browser's PushSubscription.toJSON() holds (the keys need only the right shape here)."""
+    p256dh = "BA" + "A" * 85  # base64url of 65 bytes, the first 0x04
+    return {
+        "endpoint": f"https://push.example.test/send/{actor}-{uuid.uuid4().hex}",
+        "expirationTime": None,
+        "keys": {"p256dh": p256dh, "auth": "A" * 22},
+        "label": f"Phone of {actor}",
+    }
+
+
 def in_future(days: int = 2) -> str:
     return (utcnow() + timedelta(days=days)).isoformat()
 
@@ -197,6 +208,9 @@ def _build_world(db, client_factory) -> World:  # type: ignore[no-untyped-def]
     credential = new_passkey_for(options).registration(options)
     added = owner.post("/api/v1/me/passkeys", json={"name": "Anna's phone", "credential": credential})
     w.ids["passkey"] = {"owner": _ok(added, 201)["id"]}
+    # Reminders on the owner's phone: a push subscription as a browser sends it.
+    device = owner.post("/api/v1/me/push-devices", json=push_subscription("owner"))
+    w.ids["push_device"] = {"owner": _ok(device, 201)["id"]}
     # The owner's goal (the "revoked" entry): reworded once (both wordings carry its marker), rated.
     goal = w.entry("revoked")
     version = _ok(owner.get(f"/api/v1/entries/{goal}"))["version"]
@@ -526,6 +540,24 @@ ROWS: list[Row] = [
     Row("DELETE", "/api/v1/me/passkeys/{passkey_id}", E(anonymous=401, owner=204, **ONLY_THE_OWNER_404)),
     Row("GET", "/account/passkeys/{passkey_id}/remove", E(anonymous=PAGE_ANON, owner=200, **ONLY_THE_OWNER_404)),
     Row("POST", "/account/passkeys/{passkey_id}/remove", E(anonymous=PAGE_ANON, owner=303, **ONLY_THE_OWNER_404)),
+    # Reminders (Web Push): one's own devices and settings only. {device_id} is the owner's phone.
+    Row("GET", "/api/v1/me/push-key", ANY_SIGNED_IN_200),
+    Row("GET", "/api/v1/me/push-devices", ANY_SIGNED_IN_200,
+        lists=[("push_device", _by_actor(owner={"owner"}, fellow=set(), stranger=set(), physio=set(),
+                                         psych=set(), physician=set(), outsider=set(), admin=set()))]),
+    Row("POST", "/api/v1/me/push-devices",
+        E(anonymous=401, owner=201, fellow=201, stranger=201, physio=201, psych=201, physician=201,
+          outsider=201, admin=201),
+        json=lambda w, a, s: push_subscription(a)),
+    Row("DELETE", "/api/v1/me/push-devices/{device_id}", E(anonymous=401, owner=204, **ONLY_THE_OWNER_404)),
+    Row("POST", "/account/push-devices/{device_id}/remove",
+        E(anonymous=PAGE_ANON, owner=303, **ONLY_THE_OWNER_404)),
+    Row("GET", "/api/v1/me/reminder-settings", ANY_SIGNED_IN_200),
+    Row("PATCH", "/api/v1/me/reminder-settings", ANY_SIGNED_IN_200,
+        json=lambda w, a, s: {"appointment_tomorrow_at": "19:30"}),
+    Row("POST", "/account/reminders", ANY_SIGNED_IN_303,
+        form=lambda w, a, s: {"appointment_tomorrow": "on", "appointment_tomorrow_at": "19:30",
+                              "quiet_from": "22:00", "quiet_until": "07:00"}),
     Row("POST", "/logout", ANY_SIGNED_IN_303),
     # --- "My story": the participant's own; shared with the psychologist only -----------------
     Row("GET", "/api/v1/me/story", role_gate(participant=200, staff=403)),
@@ -866,6 +898,19 @@ ROWS: list[Row] = [
         E(anonymous=PAGE_ANON, owner=303, fellow=303, stranger=422, physio=403, psych=403,
           physician=403, outsider=403, admin=403),
         form=lambda w, a, s: {"clinician_id": w.user("psych"), "date": _future_day(), "time": "10:00"}),
+    # --- appointments in the participant's own calendar: files, and the private link -------------
+    Row("GET", "/appointments/calendar.ics", role_gate(participant=200, staff=403, anon=PAGE_ANON),
+        lists=[("appointment", _by_actor(owner={"owner"}, fellow={"fellow"}, stranger={"stranger"}))]),
+    # the owner's appointment (with the psychologist): nobody else gets its file
+    Row("GET", "/appointments/{appointment_id}/calendar.ics",
+        role_gate(participant=404, staff=403, anon=PAGE_ANON, owner=200),
+        lists=[("appointment", _by_actor(owner={"owner"}))]),
+    # each participant makes (or replaces) their own link, shown once on the answer; or turns it off
+    Row("POST", "/appointments/calendar-link", role_gate(participant=200, staff=403, anon=PAGE_ANON)),
+    Row("POST", "/appointments/calendar-link/stop", role_gate(participant=303, staff=403, anon=PAGE_ANON)),
+    # the feed needs no session: a link that does not exist is a bare 404 for everyone (and counted)
+    Row("GET", "/calendar/{token}.ics", {actor: 404 for actor in ACTORS}, public=True,
+        may_write=frozenset({"login_throttles"})),
     # --- the participant's other pages -----------------------------------------------------------
     Row("GET", "/share", role_gate(participant=200, staff=403, anon=PAGE_ANON),
         lists=[("entry", _by_actor(owner=OWNER_LIVE, fellow=FELLOW_ALL, stranger={"stranger_team"}))]),
@@ -982,11 +1027,13 @@ def _url(w: World, row: Row, actor: str, state: str | None) -> str:
         "share_id": lambda: _share_of(w, state or ""),
         "response_id": lambda: _response_of(w, state or ""),
         "passkey_id": lambda: w.id("passkey", "owner"),
+        "device_id": lambda: w.id("push_device", "owner"),
         "goal_id": lambda: w.entry("revoked"),
         "rating_id": lambda: w.id("rating", "owner"),
         "task_id": lambda: w.id("task", "owner"),
         "try_id": lambda: w.id("try", "owner"),
         "check_in_id": lambda: w.id("check_in", "owner"),
+        "token": lambda: "no-such-calendar-link",
     }
     url = row.path
     for name, value in values.items():
@@ -1140,7 +1187,7 @@ def test_matrix_size():
         f"{len(ROWS) - entry_rows} without an entry) × {len(ACTORS)} actors = {size} cells"
     )
     assert size == (len(ROWS) - entry_rows) * len(ACTORS) + entry_rows * len(ACTORS) * len(STATES)
-    assert size == 2790
+    assert size == 2907
 
 
 @pytest.mark.parametrize("row", ROWS, ids=lambda row: f"{row.method} {row.path}")

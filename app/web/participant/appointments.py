@@ -13,8 +13,9 @@ from app.errors import DomainError, InvalidInput, NotFound
 from app.i18n import N_, request_locale
 from app.journal.schemas import EntryPublic
 from app.models import User
-from app.sharing import service
+from app.sharing import calendar, service
 from app.sharing.schemas import AgendaSet, AppointmentCreate, AppointmentPublic
+from app.web.calendar import calendar_body, feed_urls, ics_response
 from app.web.dates import local_to_utc
 from app.web.forms import Choice, FormFields, Refusal, id_or_404, redirect
 from app.web.rendering import page
@@ -54,7 +55,10 @@ def _agenda_rows(
 
 
 def _appointments_page(
-    visit: Visit, refused: Refusal | None = None, new_form: dict[str, str] | None = None
+    visit: Visit,
+    refused: Refusal | None = None,
+    new_form: dict[str, str] | None = None,
+    new_link: dict[str, str] | None = None,
 ) -> Response:
     session, user = visit.session, visit.user
     appointments = service.list_appointments(session, actor=user)
@@ -64,6 +68,8 @@ def _appointments_page(
         "agendas": {each.id: _agenda_rows(session, user, each, shared) for each in appointments},
         "clinicians": accounts_service.team_clinicians(session, actor=user),
         "new_form": new_form or {"clinician_id": "", "date": "", "time": ""},
+        "calendar_link": calendar.calendar_link_status(session, actor=user),
+        "new_link": new_link,
     }
     return page(visit.request, "participant/appointments.html", context, refused=refused)
 
@@ -144,3 +150,38 @@ def set_agenda(
             raise
         return _appointments_page(visit, refused)
     return redirect(f"/appointments?done=agenda#appointment-{the_id}")
+
+
+# --- in the participant's own calendar app (app.sharing.calendar says what an event holds) -------
+
+
+@router.get("/appointments/calendar.ics")
+def upcoming_calendar_file(visit: ParticipantVisit) -> Response:
+    """All my upcoming appointments as one file, to open in a calendar app."""
+    events = calendar.upcoming_events(visit.session, actor=visit.user)
+    body = calendar_body(events, request_locale(visit.request))
+    return ics_response(body, filename="stem-appointments.ics")
+
+
+@router.get("/appointments/{appointment_id}/calendar.ics")
+def appointment_calendar_file(appointment_id: str, visit: ParticipantVisit) -> Response:
+    the_id = id_or_404(appointment_id, APPOINTMENT_NOT_FOUND)
+    event = calendar.appointment_event(visit.session, actor=visit.user, appointment_id=the_id)
+    body = calendar_body([event], request_locale(visit.request))
+    return ics_response(body, filename="stem-appointment.ics")
+
+
+@router.post("/appointments/calendar-link")
+def make_calendar_link(visit: ParticipantVisit) -> Response:
+    """A new private link, shown on this answer only (only its hash is kept); an older one stops."""
+    made = calendar.make_calendar_link(visit.session, actor=visit.user)
+    urls = feed_urls(made.token) | {"replaced": "yes" if made.replaced else ""}
+    response = _appointments_page(visit, new_link=urls)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.post("/appointments/calendar-link/stop")
+def stop_calendar_link(visit: ParticipantVisit) -> Response:
+    calendar.stop_calendar_link(visit.session, actor=visit.user)
+    return redirect("/appointments?done=calendar_link_stopped#calendar")

@@ -1,0 +1,60 @@
+"""What the browser sends when reminders are turned on, and what a person sees of their devices
+and reminder settings. Keys are never shown back."""
+
+import uuid
+from datetime import datetime, time
+
+from pydantic import BaseModel, Field
+
+from app.validation import StrictModel
+
+
+class PushKeys(BaseModel):
+    p256dh: str = Field(default="", max_length=200)
+    auth: str = Field(default="", max_length=100)
+
+
+class PushSubscriptionCreate(BaseModel):
+    """The browser's PushSubscription.toJSON(), and a name for the device. Checked in the service,
+    so each problem gets a message in the person's language."""
+
+    endpoint: str = Field(default="", max_length=2000)
+    expirationTime: float | None = None  # noqa: N815 (the browser's own name)
+    keys: PushKeys = Field(default_factory=PushKeys)
+    label: str = Field(default="", max_length=200)
+
+
+class DevicePublic(BaseModel):
+    id: uuid.UUID
+    label: str
+    # Only the push service's host (e.g. fcm.googleapis.com): the endpoint itself is a secret address.
+    push_service: str
+    created_at: datetime
+
+
+class ReminderSettingsPublic(BaseModel):
+    appointment_tomorrow: bool
+    appointment_tomorrow_at: time
+    quiet_from: time
+    quiet_until: time
+
+
+class ReminderSettingsUpdate(StrictModel):
+    appointment_tomorrow: bool | None = None
+    appointment_tomorrow_at: time | None = None
+    quiet_from: time | None = None
+    quiet_until: time | None = None
+
+
+class PushPublicKey(BaseModel):
+    application_server_key: str
+
+
+class ReminderPublic(BaseModel):
+    """A reminder that was or will be pushed to me: its kind and when, never a push address."""
+
+    kind: str
+    appointment_id: uuid.UUID
+    due_at: datetime
+    status: str
+    sent_at: datetime | None

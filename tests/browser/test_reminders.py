@@ -1,0 +1,67 @@
+"""Reminders in a real Chromium: the permission is asked only after the button is pressed; where
+the browser cannot reach a push service (this headless Chromium has none) the page says so
+plainly; a push delivered to the service worker (DevTools protocol) shows its generic words."""
+
+import json
+import time
+from typing import Any
+
+from app.models.enums import Role
+from tests.browser.conftest import sign_in, until_controlled
+from tests.factories import PASSWORD, make_team, make_user
+
+FAILED = "Reminders could not be turned on on this device"
+WORDS = "Your appointment is tomorrow. Anything you want to put on the agenda?"
+
+
+def _registration_id(cdp: Any, page: Any, scope: str) -> str:
+    found: list[str] = []
+
+    def updated(event: dict[str, Any]) -> None:
+        for registration in event.get("registrations", []):
+            if registration.get("scopeURL") == scope and not registration.get("isDeleted"):
+                found.append(registration["registrationId"])
+
+    cdp.on("ServiceWorker.workerRegistrationUpdated", updated)
+    cdp.send("ServiceWorker.enable")
+    deadline = time.monotonic() + 10
+    while not found and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    assert found, "no service worker registration reported"
+    return found[-1]
+
+
+def test_turning_reminders_on_asks_after_the_press_and_says_when_it_fails(
+    live_server, browser_context_factory, db
+):  # type: ignore[no-untyped-def]
+    participant = make_user(db, Role.participant, team=make_team(db))
+    context = browser_context_factory()
+    page = context.new_page()
+    sign_in(page, live_server, participant.username, PASSWORD)
+    page.goto(f"{live_server}/account")
+    until_controlled(page)
+    # Nothing asked on arrival: the permission is still "default".
+    assert page.evaluate("() => Notification.permission") == "default"
+    context.grant_permissions(["notifications"], origin=live_server)
+    page.get_by_role("button", name="Turn on reminders on this device").click()
+    problem = page.locator("[data-push-problem]")
+    problem.filter(has_text=FAILED).wait_for(timeout=40_000)
+    assert page.url.endswith("/account")
+
+    # A push as a push service would bring it: the worker shows the generic words.
+    cdp = context.new_cdp_session(page)
+    registration = _registration_id(cdp, page, f"{live_server}/")
+    payload = {"title": "Stem", "body": WORDS, "url": "/appointments", "kind": "appointment_tomorrow"}
+    cdp.send(
+        "ServiceWorker.deliverPushMessage",
+        {"origin": live_server, "registrationId": registration, "data": json.dumps(payload)},
+    )
+    shown: list[dict[str, Any]] = []
+    deadline = time.monotonic() + 10
+    while not shown and time.monotonic() < deadline:
+        shown = page.evaluate(
+            """() => navigator.serviceWorker.ready.then((r) => r.getNotifications()).then((list) =>
+                 list.map((n) => ({ title: n.title, body: n.body, url: n.data && n.data.url })))"""
+        )
+        page.wait_for_timeout(200)
+    assert shown == [{"title": "Stem", "body": WORDS, "url": "/appointments"}]

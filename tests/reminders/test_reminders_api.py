@@ -1,0 +1,171 @@
+"""Turning reminders on and off per device, and choosing when: one's own devices only, every
+refusal in the person's language."""
+
+import base64
+import stat
+
+from sqlmodel import select
+
+from app.models import PushSubscription
+from app.models.enums import Role
+from tests.factories import login, make_team, make_user
+from tests.security.test_authorization_matrix import push_subscription
+
+
+def signed_in(client, db, **fields):  # type: ignore[no-untyped-def]
+    user = make_user(db, Role.participant, team=make_team(db), **fields)
+    login(client, user)
+    return user
+
+
+def test_a_device_is_added_listed_and_turned_off(client, db):  # type: ignore[no-untyped-def]
+    signed_in(client, db)
+    assert client.get("/api/v1/me/push-devices").json() == []
+    subscription = push_subscription("me")
+    added = client.post("/api/v1/me/push-devices", json=subscription)
+    assert added.status_code == 201, added.text
+    device = added.json()
+    assert device["push_service"] == "push.example.test" and device["label"] == "Phone of me"
+    assert subscription["endpoint"] not in added.text and subscription["keys"]["auth"] not in added.text
+    # the same browser again: updated, not doubled
+    again = client.post("/api/v1/me/push-devices", json=subscription | {"label": "Renamed"})
+    assert again.json()["id"] == device["id"]
+    listed = client.get("/api/v1/me/push-devices").json()
+    assert [(d["id"], d["label"]) for d in listed] == [(device["id"], "Renamed")]
+    assert client.delete(f"/api/v1/me/push-devices/{device['id']}").status_code == 204
+    assert client.get("/api/v1/me/push-devices").json() == []
+
+
+def test_the_subscription_is_checked_in_the_persons_language(client, db):  # type: ignore[no-untyped-def]
+    signed_in(client, db, locale="nl")
+    good = push_subscription("me")
+    cases = {
+        "endpoint": [good | {"endpoint": "http://push.example.test/x"}, good | {"endpoint": "not a url"}],
+        "keys": [
+            good | {"keys": {"p256dh": "AAAA", "auth": good["keys"]["auth"]}},
+            good | {"keys": {"p256dh": good["keys"]["p256dh"], "auth": "A" * 30}},
+            good | {"keys": {"p256dh": "!" * 87, "auth": good["keys"]["auth"]}},
+        ],
+    }
+    for field_name, bodies in cases.items():
+        for body in bodies:
+            response = client.post("/api/v1/me/push-devices", json=body)
+            assert response.status_code == 422, (body, response.text)
+            [error] = response.json()["errors"]
+            assert error["field"] == field_name
+            assert "herinneringen" in error["message"], error
+    assert client.get("/api/v1/me/push-devices").json() == []
+
+
+def test_nobody_else_can_see_or_turn_off_my_device(client_factory, db):  # type: ignore[no-untyped-def]
+    mine, other = client_factory(), client_factory()
+    signed_in(mine, db)
+    signed_in(other, db)
+    device = mine.post("/api/v1/me/push-devices", json=push_subscription("me")).json()
+    assert other.get("/api/v1/me/push-devices").json() == []
+    assert other.delete(f"/api/v1/me/push-devices/{device['id']}").status_code == 404
+    assert (
+        other.post(f"/account/push-devices/{device['id']}/remove", follow_redirects=False).status_code == 404
+    )
+    anonymous = client_factory()
+    assert anonymous.get("/api/v1/me/push-devices").status_code == 401
+    assert anonymous.delete(f"/api/v1/me/push-devices/{device['id']}").status_code == 401
+    assert len(mine.get("/api/v1/me/push-devices").json()) == 1
+
+
+def test_a_browser_that_someone_else_turned_on_becomes_the_new_persons(client_factory, db):  # type: ignore[no-untyped-def]
+    """A shared computer: the reminders of whoever turned them on there before stop."""
+    first, second = client_factory(), client_factory()
+    signed_in(first, db)
+    signed_in(second, db)
+    subscription = push_subscription("shared")
+    assert first.post("/api/v1/me/push-devices", json=subscription).status_code == 201
+    assert second.post("/api/v1/me/push-devices", json=subscription).status_code == 201
+    assert first.get("/api/v1/me/push-devices").json() == []
+    assert len(second.get("/api/v1/me/push-devices").json()) == 1
+
+
+def test_a_forged_request_adds_no_device(client_factory, db):  # type: ignore[no-untyped-def]
+    client = client_factory()
+    signed_in(client, db)
+    del client.headers["X-CSRF-Token"]
+    response = client.post("/api/v1/me/push-devices", json=push_subscription("forged"))
+    assert response.status_code == 403
+    db.rollback()
+    assert db.exec(select(PushSubscription)).all() == []
+
+
+def test_settings_have_defaults_and_can_be_changed(client, db):  # type: ignore[no-untyped-def]
+    signed_in(client, db)
+    assert client.get("/api/v1/me/reminder-settings").json() == {
+        "appointment_tomorrow": True,
+        "appointment_tomorrow_at": "18:00:00",
+        "quiet_from": "21:00:00",
+        "quiet_until": "08:00:00",
+    }
+    changed = client.patch("/api/v1/me/reminder-settings", json={"appointment_tomorrow_at": "19:30"})
+    assert changed.json()["appointment_tomorrow_at"] == "19:30:00"
+    same = client.patch("/api/v1/me/reminder-settings", json={"quiet_from": "08:00"})
+    assert same.status_code == 422 and same.json()["errors"][0]["field"] == "quiet_until"
+
+
+def test_the_account_page_offers_reminders_and_saves_their_settings(client, db):  # type: ignore[no-untyped-def]
+    signed_in(client, db)
+    page = client.get("/account")
+    assert "Reminders on this device" in page.text
+    assert 'src="/static/js/reminders.js"' in page.text
+    assert "Reminders are off on all your devices." in page.text
+    form = {
+        "appointment_tomorrow": "",
+        "appointment_tomorrow_at": "07:15",
+        "quiet_from": "22:00",
+        "quiet_until": "07:00",
+    }
+    form["csrf_token"] = client.headers["X-CSRF-Token"]
+    saved = client.post("/account/reminders", data=form, follow_redirects=False)
+    assert saved.status_code == 303
+    assert client.get("/api/v1/me/reminder-settings").json() == {
+        "appointment_tomorrow": False,
+        "appointment_tomorrow_at": "07:15:00",
+        "quiet_from": "22:00:00",
+        "quiet_until": "07:00:00",
+    }
+    refused = client.post("/account/reminders", data=form | {"quiet_from": "nonsense"})
+    assert refused.status_code == 422
+    assert 'value="nonsense"' in refused.text
+    device = client.post("/api/v1/me/push-devices", json=push_subscription("page")).json()
+    assert "Phone of page" in client.get("/account").text
+    off = client.post(
+        f"/account/push-devices/{device['id']}/remove",
+        data={"csrf_token": form["csrf_token"]},
+        follow_redirects=False,
+    )
+    assert off.status_code == 303
+    assert client.get("/api/v1/me/push-devices").json() == []
+
+
+def test_the_public_key_is_the_browsers_application_server_key(client, db, monkeypatch):  # type: ignore[no-untyped-def]
+    from cryptography.hazmat.primitives import serialization
+    from py_vapid import Vapid02
+
+    from app.config import get_settings
+    from app.reminders import vapid
+
+    signed_in(client, db)
+    served = client.get("/api/v1/me/push-key").json()["application_server_key"]
+    assert served == vapid.application_server_key()
+    assert stat.S_IMODE((get_settings().data_dir / vapid.KEY_FILE).stat().st_mode) == 0o600
+    # given in settings instead (STEM_VAPID_PRIVATE_KEY): that key is used
+    given = Vapid02()
+    given.generate_keys()
+    public = given.public_key.public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
+    monkeypatch.setattr(get_settings(), "vapid_private_key", given.private_pem().decode())
+    vapid.signing_key.cache_clear()
+    try:
+        assert base64.urlsafe_b64decode(vapid.application_server_key() + "==") == public
+    finally:
+        monkeypatch.undo()
+        vapid.signing_key.cache_clear()
+    assert vapid.application_server_key() == served
