@@ -122,7 +122,10 @@ def _participant_pages() -> set[str]:
         route.path
         for router in PARTICIPANT_ROUTERS
         for route in router.routes
-        if isinstance(route, APIRoute) and "GET" in (route.methods or set())
+        if isinstance(route, APIRoute)
+        and "GET" in (route.methods or set())
+        # calendar files (.ics) are downloads, not pages: they have no menu
+        and not route.path.endswith(".ics")
     }
 
 
