@@ -31,7 +31,7 @@ BUDGET: dict[str, dict[str, int]] = {
         "dashboard": 5,
         "prepare": 14,
         "journal_page": 7,
-        "prepare_page": 20,
+        "prepare_page": 18,
     },
     "postgresql": {
         "healthz": 0,
@@ -41,7 +41,7 @@ BUDGET: dict[str, dict[str, int]] = {
         "dashboard": 4,
         "prepare": 14,
         "journal_page": 6,
-        "prepare_page": 20,
+        "prepare_page": 18,
     },
 }
 

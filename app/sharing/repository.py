@@ -34,6 +34,9 @@ from app.models import (
 from app.models.enums import Discipline, ResponseKind, Role, ShareAudience
 from app.models.types import utcnow
 
+# session.info key: answers already asked in this session (a request)
+_ASKED = "stem_sharing_asked"
+
 
 def _clinician_team_ids(clinician_id: uuid.UUID) -> SelectOfScalar[uuid.UUID]:
     return select(TeamMembership.team_id).where(
@@ -551,14 +554,21 @@ def agenda_of(session: Session, appointment_id: uuid.UUID) -> Sequence[AgendaIte
 def participant_of_clinician(
     session: Session, clinician_id: uuid.UUID, participant_id: uuid.UUID
 ) -> User | None:
-    """This participant, if active and in one of the clinician's teams (one query, any team size)."""
-    return session.exec(
-        select(User).where(
-            col(User.id) == participant_id,
-            col(User.is_active).is_(True),
-            participant_in_my_teams(clinician_id, User.id),
-        )
-    ).first()
+    """This participant, if active and in one of the clinician's teams (one query, any team size).
+
+    Asked once per session (a request): the preparation page's parts (entries, tasks, check-ins)
+    each check it, and the answer cannot change inside one transaction's own reads."""
+    key = ("participant_of_clinician", clinician_id, participant_id)
+    known: dict[tuple[str, uuid.UUID, uuid.UUID], User | None] = session.info.setdefault(_ASKED, {})
+    if key not in known:
+        known[key] = session.exec(
+            select(User).where(
+                col(User.id) == participant_id,
+                col(User.is_active).is_(True),
+                participant_in_my_teams(clinician_id, User.id),
+            )
+        ).first()
+    return known[key]
 
 
 def participants_of_clinician(session: Session, clinician_id: uuid.UUID) -> Sequence[tuple[User, uuid.UUID]]:
