@@ -143,6 +143,10 @@ def signed_in(base: str, username: str, password: str) -> httpx.Client:
     response = client.post("/api/v1/auth/login", json={"username": username, "password": password})
     response.raise_for_status()
     client.headers["X-CSRF-Token"] = response.json()["csrf_token"]
+    # Production's session cookie is Secure (`__Host-`), and a client sends it back only over
+    # https; the benchmark talks plain http to 127.0.0.1, so it sends the cookie itself.
+    client.headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in response.cookies.items())
+    client.cookies.clear()
     return client
 
 
