@@ -144,6 +144,8 @@ _VALIDATION_MESSAGES = {
     "datetime_parsing": N_("This is not a valid date and time."),
     "datetime_type": N_("This is not a valid date and time."),
     "timezone_aware": N_("This date and time needs a time zone."),
+    "time_parsing": N_("This is not a time of day; write it as 18:00."),
+    "time_type": N_("This is not a time of day; write it as 18:00."),
     "value_error": N_("This value is not valid."),
 }
 _DEFAULT_VALIDATION_MESSAGE = N_("This value is not valid.")

@@ -1,10 +1,13 @@
 """The base of every request body: unknown fields are refused, and so is text that no database
 can store (NUL characters, unpaired surrogates) — a clear 422 instead of a 500."""
 
+import re
 import unicodedata
-from typing import Any
+from datetime import time
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer, WithJsonSchema, model_validator
+from pydantic_core import PydanticCustomError
 
 
 def is_storable(value: Any) -> bool:
@@ -26,3 +29,32 @@ class StrictModel(BaseModel):
         if not is_storable(data):
             raise ValueError("text contains characters that cannot be stored")
         return data
+
+
+# A wall-clock time in the person's own time zone, as a phone's time field gives it: "18:00" (or
+# "18:00:00"), answered as "18:00". JSON Schema's "time" format is RFC 3339's, which demands an
+# offset that a wall-clock time does not have; so it is a string with a pattern.
+_WALL_CLOCK = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?")
+
+
+def _wall_clock(value: object) -> object:
+    if isinstance(value, time):
+        return value
+    if isinstance(value, str) and _WALL_CLOCK.fullmatch(value):
+        return time.fromisoformat(value)
+    raise PydanticCustomError("time_parsing", "not a time of day such as 18:00")
+
+
+WallClockTime = Annotated[
+    time,
+    BeforeValidator(_wall_clock),
+    PlainSerializer(lambda value: value.strftime("%H:%M"), return_type=str, when_used="json"),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": f"^{_WALL_CLOCK.pattern}$",
+            "examples": ["18:00"],
+            "description": "A time of day in the person's own time zone (HH:MM)",
+        }
+    ),
+]

@@ -2,11 +2,11 @@
 and reminder settings. Keys are never shown back."""
 
 import uuid
-from datetime import datetime, time
+from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from app.validation import StrictModel
+from app.validation import StrictModel, WallClockTime
 
 
 class PushKeys(BaseModel):
@@ -34,16 +34,16 @@ class DevicePublic(BaseModel):
 
 class ReminderSettingsPublic(BaseModel):
     appointment_tomorrow: bool
-    appointment_tomorrow_at: time
-    quiet_from: time
-    quiet_until: time
+    appointment_tomorrow_at: WallClockTime
+    quiet_from: WallClockTime
+    quiet_until: WallClockTime
 
 
 class ReminderSettingsUpdate(StrictModel):
     appointment_tomorrow: bool | None = None
-    appointment_tomorrow_at: time | None = None
-    quiet_from: time | None = None
-    quiet_until: time | None = None
+    appointment_tomorrow_at: WallClockTime | None = None
+    quiet_from: WallClockTime | None = None
+    quiet_until: WallClockTime | None = None
 
 
 class PushPublicKey(BaseModel):

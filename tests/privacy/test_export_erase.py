@@ -247,7 +247,7 @@ def test_reminders_are_exported_without_keys_and_erased_with_the_account(world, 
     assert device["push_service"] == "push.example.test" and device["label"] == "Phone of owner"
     assert subscription["endpoint"] not in response.text
     assert subscription["keys"]["p256dh"] not in response.text
-    assert data["reminder_settings"]["quiet_from"] == "22:30:00"
+    assert data["reminder_settings"]["quiet_from"] == "22:30"
     assert [r["kind"] for r in data["reminders"]] == ["appointment_tomorrow"]
     assert world.clients["fellow"].get("/api/v1/me/export").json()["push_devices"] == []
 

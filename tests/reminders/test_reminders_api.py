@@ -4,6 +4,7 @@ refusal in the person's language."""
 import base64
 import stat
 
+import pytest
 from sqlmodel import select
 
 from app.models import PushSubscription
@@ -99,14 +100,27 @@ def test_settings_have_defaults_and_can_be_changed(client, db):  # type: ignore[
     signed_in(client, db)
     assert client.get("/api/v1/me/reminder-settings").json() == {
         "appointment_tomorrow": True,
-        "appointment_tomorrow_at": "18:00:00",
-        "quiet_from": "21:00:00",
-        "quiet_until": "08:00:00",
+        "appointment_tomorrow_at": "18:00",
+        "quiet_from": "21:00",
+        "quiet_until": "08:00",
     }
     changed = client.patch("/api/v1/me/reminder-settings", json={"appointment_tomorrow_at": "19:30"})
-    assert changed.json()["appointment_tomorrow_at"] == "19:30:00"
+    assert changed.json()["appointment_tomorrow_at"] == "19:30"
     same = client.patch("/api/v1/me/reminder-settings", json={"quiet_from": "08:00"})
     assert same.status_code == 422 and same.json()["errors"][0]["field"] == "quiet_until"
+
+
+@pytest.mark.parametrize("given", ["25:00", "18:00Z", "18:00+01:00", "6pm", "18.00", "", 64800])
+def test_a_time_that_is_not_a_time_of_day_is_refused_in_the_persons_language(client, db, given):  # type: ignore[no-untyped-def]
+    signed_in(client, db)
+    refused = client.patch("/api/v1/me/reminder-settings", json={"appointment_tomorrow_at": given})
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["message"] == "This is not a time of day; write it as 18:00."
+    client.cookies.set("stem_locale", "nl")
+    client.patch("/api/v1/me", json={"locale": "nl"})
+    refused = client.patch("/api/v1/me/reminder-settings", json={"quiet_from": given})
+    assert refused.json()["errors"][0]["message"] == "Dit is geen tijdstip; schrijf het als 18:00."
+    assert client.get("/api/v1/me/reminder-settings").json()["appointment_tomorrow_at"] == "18:00"
 
 
 def test_the_account_page_offers_reminders_and_saves_their_settings(client, db):  # type: ignore[no-untyped-def]
@@ -126,9 +140,9 @@ def test_the_account_page_offers_reminders_and_saves_their_settings(client, db):
     assert saved.status_code == 303
     assert client.get("/api/v1/me/reminder-settings").json() == {
         "appointment_tomorrow": False,
-        "appointment_tomorrow_at": "07:15:00",
-        "quiet_from": "22:00:00",
-        "quiet_until": "07:00:00",
+        "appointment_tomorrow_at": "07:15",
+        "quiet_from": "22:00",
+        "quiet_until": "07:00",
     }
     refused = client.post("/account/reminders", data=form | {"quiet_from": "nonsense"})
     assert refused.status_code == 422
