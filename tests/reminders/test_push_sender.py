@@ -5,12 +5,15 @@ import base64
 import json
 import os
 import stat
+import subprocess
+import sys
 import threading
 import time as clock
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import http_ece
 import pytest
@@ -313,6 +316,91 @@ def test_two_senders_at_once_send_each_reminder_once(db, push_service):  # type:
     assert sum(result["sent"] for result in results) == len(names)
     assert sorted(str(each["path"]) for each in push_service.received) == sorted(f"/push/{n}" for n in names)
     assert all(item.status == "sent" and item.attempts == 1 for item in outbox(db))
+    # and again, later: nothing more
+    assert run_push_sender(now=TODAY_1700_UTC + timedelta(minutes=10))["sent"] == 0
+    assert len(push_service.received) == len(names)
+
+
+# One sender in a process of its own: it imports the app and opens a connection, makes its ready
+# file, waits for the go file, runs once at the given moment and prints what it did as JSON.
+SENDER_PROCESS = """
+import json, sys, time
+from datetime import datetime
+from pathlib import Path
+
+from app.db import get_engine
+from app.maintenance import run_push_sender
+from app.reminders import vapid
+
+now, ready, go = datetime.fromisoformat(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+with get_engine().connect():
+    pass
+vapid.signing_key()
+ready.touch()
+deadline = time.monotonic() + 60
+while not go.exists():
+    if time.monotonic() > deadline:
+        sys.exit("no go file within 60 s")
+    time.sleep(0.001)
+print(json.dumps(run_push_sender(now=now)), flush=True)
+"""
+
+
+def test_two_sender_processes_at_once_send_each_reminder_once(db, push_service, tmp_path):  # type: ignore[no-untyped-def]
+    """The issue's "exactly once with two sender processes": two OS processes, each with its own
+    engine and connections, run the sender at the same moment against the same database and
+    the same push service; each device gets one push. On PostgreSQL the row locks and the lease
+    decide; on SQLite the write lock across processes and the lease (it runs on both)."""
+    from app.config import get_settings
+    from app.db import get_engine
+    from app.reminders import vapid
+
+    names = [f"q{number}" for number in range(6)]
+    for name in names:
+        participant, clinician, _ = participant_with_device(db, push_service, name)
+        appointment(db, participant, clinician, TOMORROW_1000_LOCAL)
+    push_service.delay = 0.3  # the first sender is still sending while the second looks
+    vapid.signing_key()  # the key exists before the children start: both read this one
+    settings = get_settings()
+    environment = {
+        **os.environ,
+        "STEM_DATABASE_URL": get_engine().url.render_as_string(hide_password=False),
+        "STEM_DATA_DIR": str(settings.data_dir),
+    }
+    go = tmp_path / "go"
+    ready = [tmp_path / f"ready-{number}" for number in range(2)]
+    root = Path(__file__).resolve().parents[2]
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-c", SENDER_PROCESS, TODAY_1700_UTC.isoformat(), str(file), str(go)],
+            cwd=root,
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for file in ready
+    ]
+    try:
+        deadline = clock.monotonic() + 60
+        while not all(file.exists() for file in ready):  # both imported and connected
+            if clock.monotonic() > deadline or any(child.poll() is not None for child in children):
+                break
+            clock.sleep(0.01)
+        go.touch()  # the same moment for both
+        outputs = [child.communicate(timeout=60) for child in children]
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.kill()
+                child.wait()
+    assert [child.returncode for child in children] == [0, 0], outputs
+    results = [json.loads(out.strip().splitlines()[-1]) for out, _ in outputs]
+    assert sum(result["sent"] for result in results) == len(names), results
+    assert sorted(str(each["path"]) for each in push_service.received) == sorted(f"/push/{n}" for n in names)
+    items = outbox(db)
+    assert len(items) == len(names)
+    assert all(item.status == "sent" and item.attempts == 1 for item in items), items
     # and again, later: nothing more
     assert run_push_sender(now=TODAY_1700_UTC + timedelta(minutes=10))["sent"] == 0
     assert len(push_service.received) == len(names)
