@@ -11,12 +11,18 @@ const HELP_URL = "/help";
 // The offline page and "Help now" in one language: fetched without cookies (so the copies are
 // public pages, nothing personal is stored on the device) and asked for in the language of the
 // pages the person reads (`Content-Language` of the copy says which it is).
+// The language the pages asked for last. A copy fetched for an earlier wish that arrives after
+// a later one (Dutch still on its way when the person switched to English) is not kept: the
+// latest wish decides, whatever order the answers come in.
+let wantedLanguage = null;
+
 function cacheShell(cache, language) {
   const headers = language ? { "Accept-Language": language } : {};
   return Promise.all(
     [OFFLINE_URL, HELP_URL].map((url) =>
       fetch(url, { credentials: "omit", headers }).then((response) => {
         if (!response.ok) throw new Error(`${url}: ${response.status}`);
+        if (language && language !== wantedLanguage) return undefined;
         return cache.put(url, response);
       })
     )
@@ -45,6 +51,7 @@ self.addEventListener("message", (event) => {
   // A page says which language it is in: the shell follows when it is in another one.
   if (event.data?.type === "stem-language" && /^[a-z]{2}(-[A-Za-z]{2})?$/.test(event.data.language)) {
     const language = event.data.language;
+    wantedLanguage = language;
     event.waitUntil(
       caches.open(CACHE).then((cache) =>
         cache.match(OFFLINE_URL).then((cached) => {
