@@ -4,6 +4,7 @@ import contextlib
 import ipaddress
 import os
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -212,19 +213,19 @@ def private_file(path: Path) -> Path:
     return path
 
 
-def _stored_secret(path: Path) -> str:
-    """Read the generated key, or create it readable by its owner only.
+def stored_once(path: Path, make: Callable[[], bytes]) -> bytes:
+    """The file's bytes, or `make()` written there first, readable by its owner only.
 
     Written to a private temporary file first and linked into place, so two processes
-    starting at once agree on one key and never read a half-written file.
+    starting at once agree on one value and never read a half-written file.
     """
     if path.exists():
-        return path.read_text(encoding="utf-8").strip()
+        return path.read_bytes()
     private_directory(path.parent)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        os.write(fd, secrets.token_urlsafe(48).encode())
+        os.write(fd, make())
         os.fsync(fd)
     finally:
         os.close(fd)
@@ -234,7 +235,12 @@ def _stored_secret(path: Path) -> str:
         pass
     finally:
         temporary.unlink()
-    return path.read_text(encoding="utf-8").strip()
+    return path.read_bytes()
+
+
+def _stored_secret(path: Path) -> str:
+    """Read the generated key, or create it (see `stored_once`)."""
+    return stored_once(path, lambda: secrets.token_urlsafe(48).encode()).decode("utf-8").strip()
 
 
 @lru_cache

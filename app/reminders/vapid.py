@@ -3,41 +3,26 @@
 readable by its owner only, like the secret key."""
 
 import base64
-import os
-import secrets
 from functools import lru_cache
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from py_vapid import Vapid02  # type: ignore[import-untyped]
 
-from app.config import get_settings, private_directory
+from app.config import get_settings, stored_once
 
 KEY_FILE = "vapid_private_key.pem"
 
 
 def _stored_key(path: Path) -> bytes:
-    """Read the generated key, or create it (0600). Written to a private temporary file and linked
-    into place, so two processes starting at once agree on one key."""
-    if path.exists():
-        return path.read_bytes()
-    private_directory(path.parent)
-    made = Vapid02()
-    made.generate_keys()
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        os.write(fd, made.private_pem())
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    try:
-        os.link(temporary, path)
-    except FileExistsError:
-        pass
-    finally:
-        temporary.unlink()
-    return path.read_bytes()
+    """Read the generated key, or create it (0600), as the secret key is (`stored_once`)."""
+
+    def generated() -> bytes:
+        made = Vapid02()
+        made.generate_keys()
+        return bytes(made.private_pem())
+
+    return stored_once(path, generated)
 
 
 @lru_cache
