@@ -194,3 +194,35 @@ def test_the_shell_speaks_the_participants_language_and_follows_a_change(
     later.goto(f"{live_server}/")
     later.wait_for_selector(SHELL_FORM)
     assert later.locator("h1").inner_text() == "You are offline"
+
+
+def test_sent_is_still_said_when_the_journal_meets_the_offline_page_on_its_way_back(
+    live_server, browser_context_factory, db
+):
+    """The journal loads itself again to show what another tab sent, flagging "just sent" for
+    the load that comes. When that load meets a connection that is not quite back (the browser's
+    network for the service worker can lag a page's), the offline page stands in; once the
+    server answers it goes back to the journal, which must still say "Sent." (the flag is
+    carried across, not used up by the offline page). The send itself is the other test's; here
+    the journal's flag is set as outbox.js sets it, and its load meets the offline page."""
+    user = make_user(db, Role.participant, team=make_team(db))
+    context = browser_context_factory()
+    journal = context.new_page()
+    sign_in(journal, live_server, user.username, PASSWORD)
+    controlled(journal, live_server)
+    journal.goto(f"{live_server}/journal")
+    journal.wait_for_selector("h1")
+
+    context.set_offline(True)
+    journal.evaluate("(owner) => sessionStorage.setItem(`stem:just-sent:${owner}`, '1')", str(user.id))
+    journal.reload()
+    journal.wait_for_selector("meta[name=stem-offline-shell]", state="attached")
+
+    context.set_offline(False)
+    journal.wait_for_function("() => !document.querySelector('meta[name=stem-offline-shell]')")
+    journal.wait_for_selector("[data-outbox-sent]:has-text('Sent. Your entries are in your journal.')")
+    assert journal.locator(WAITING).count() == 0
+    # Said once: the next page in this tab does not say it again.
+    journal.goto(f"{live_server}/journal")
+    journal.wait_for_selector("h1")
+    assert journal.locator("[data-outbox-sent]").is_hidden()

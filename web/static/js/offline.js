@@ -3,7 +3,7 @@
 // to write. When the connection is back the page reloads: the real page then sends the outbox
 // with a fresh token.
 import { OWNER } from "./owner.js";
-import { available } from "./outbox.js";
+import { available, carryArrival } from "./outbox.js";
 
 const writer = document.querySelector("[data-offline-writer]");
 const nobody = document.querySelector("[data-offline-nobody]");
@@ -24,6 +24,7 @@ async function backOnline() {
     return;
   }
   leaving = true;
+  carryArrival(); // "Sent" is said on the real page, if the shell met a flicker just after a send
   window.location.reload();
 }
 window.addEventListener("online", backOnline);

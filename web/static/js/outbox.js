@@ -250,13 +250,24 @@ export function dismissProblem(key) {
 // again): once nothing waits, every page says "Sent" instead of "kept on this device".
 let arrived = (() => {
   try {
-    const flagged = window.sessionStorage.getItem(`stem:just-sent:${OWNER}`) === "1";
-    window.sessionStorage.removeItem(`stem:just-sent:${OWNER}`);
+    const flagged = window.sessionStorage.getItem(SENT_KEY) === "1";
+    window.sessionStorage.removeItem(SENT_KEY);
     return flagged;
   } catch {
     return false;
   }
 })();
+
+// The page is about to load itself again (the offline page going back to the real one once the
+// server answers): what arrived is still to be said on the page that comes, as showArrivals does.
+export function carryArrival() {
+  if (!arrived) return;
+  try {
+    window.sessionStorage.setItem(SENT_KEY, "1");
+  } catch {
+    // said on this page only
+  }
+}
 
 async function problemText(response) {
   const problem = await response.json().catch(() => ({}));
