@@ -125,14 +125,27 @@ self.addEventListener("push", (event) => {
   );
 });
 
+// The page a reminder names (a path on this site only): a window already on it is focused; else
+// a Stem window already open goes there (no second copy of the app); else a new one opens.
+function openPage(path) {
+  const url = new URL(path || "/", self.location.origin).href;
+  return self.clients.matchAll({ type: "window", includeUncontrolled: true }).then(async (clients) => {
+    const same = clients.find((client) => client.url === url);
+    if (same) return same.focus();
+    const ours = clients.find((client) => client.frameType === "top-level");
+    if (ours) {
+      try {
+        const moved = await ours.navigate(url); // only a window this worker controls
+        if (moved) return moved.focus().catch(() => moved);
+      } catch {
+        // not this worker's window to move: a new one instead
+      }
+    }
+    return self.clients.openWindow(url);
+  });
+}
+
 self.addEventListener("notificationclick", (event) => {
   event.notification.close();
-  const url = new URL(event.notification.data?.url || "/", self.location.origin).href;
-  event.waitUntil(
-    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((clients) => {
-      const open = clients.find((client) => client.url === url);
-      if (open) return open.focus();
-      return self.clients.openWindow(url);
-    })
-  );
+  event.waitUntil(openPage(event.notification.data?.url));
 });
