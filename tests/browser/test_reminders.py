@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 from app.models.enums import Role
-from tests.browser.conftest import sign_in, until_controlled
+from tests.browser.conftest import PHONE, sign_in, until_controlled
 from tests.factories import PASSWORD, make_team, make_user
 
 FAILED = "Reminders could not be turned on on this device"
@@ -86,3 +86,23 @@ def test_turning_reminders_on_asks_after_the_press_and_says_when_it_fails(
         )
         == 0
     )
+
+
+def test_the_reminder_times_are_fields_as_large_as_the_others_on_a_phone(
+    live_server, browser_context_factory, db
+):  # type: ignore[no-untyped-def]
+    """Tired hands on a 390 px phone: each time field is a full-width target of at least 44 px,
+    like the other fields of the account page (it was a 24 px box the browser drew)."""
+    participant = make_user(db, Role.participant, team=make_team(db))
+    page = browser_context_factory(PHONE).new_page()
+    sign_in(page, live_server, participant.username, PASSWORD)
+    page.goto(f"{live_server}/account")
+    times = page.locator("input[type=time]")
+    assert times.count() == 3
+    text = page.locator("input[type=text]").first.bounding_box()
+    assert text is not None
+    for index in range(3):
+        box = times.nth(index).bounding_box()
+        assert box is not None
+        assert box["height"] >= 44, box
+        assert abs(box["width"] - text["width"]) < 1, (box, text)
