@@ -1,9 +1,12 @@
 """Benchmark helpers that run inside the app, with the same STEM_* settings as the server.
 
-`python -m bench.inprocess queries MANIFEST`: SQL statements per request for each benchmarked
-endpoint. Signs in a seeded participant and clinician through the real ASGI app (Starlette's
-TestClient), calls each endpoint a few times and prints one JSON line {endpoint: statements per
-request} (the median of the warm calls; the first call of each is a warm-up).
+`python -m bench.inprocess queries MANIFEST`: SQL statements and CPU time per request for each
+benchmarked endpoint. Signs in a seeded participant and clinician through the real ASGI app
+(Starlette's TestClient), calls each endpoint CALLS times after a warm-up and prints one JSON line
+{"statements": {endpoint: n}, "cpu_ms": {endpoint: ms}} (medians of the warm calls). The CPU time
+is the whole process's (`time.process_time`, every thread): the app's work and the test client's,
+with no network, no load generator and no other request beside it; the same figure does not move
+with the machine's load as req/s does. The test client's own share is about the `hello` row.
 
 `python -m bench.inprocess sessions MANIFEST N`: login sessions for the load, made directly with
 the app's own `start_session` (as a sign-in would), for the first N sampled participants and every
@@ -16,6 +19,7 @@ from __future__ import annotations
 import json
 import statistics
 import sys
+import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -24,7 +28,7 @@ from typing import Any
 from sqlalchemy import event
 from starlette.testclient import TestClient
 
-CALLS = 5
+CALLS = 15
 
 
 def sessions(manifest_path: str, participants: int) -> int:
@@ -110,16 +114,20 @@ def queries(manifest_path: str) -> int:
         for _ in range(CALLS + 1):
             create().raise_for_status()
         result: dict[str, float] = {}
+        cpu_ms: dict[str, float] = {}
         for name, call in calls.items():
-            counts = []
+            counts, seconds = [], []
             for _ in range(CALLS + 1):
                 statements = 0
+                started = time.process_time()
                 response = call()
+                seconds.append(time.process_time() - started)
                 if response.status_code >= 400:
                     raise SystemExit(f"{name}: HTTP {response.status_code}")
                 counts.append(statements)
             result[name] = statistics.median(counts[1:])
-    print(json.dumps(result))
+            cpu_ms[name] = round(statistics.median(seconds[1:]) * 1000, 2)
+    print(json.dumps({"statements": result, "cpu_ms": cpu_ms}))
     return 0
 
 

@@ -358,8 +358,9 @@ def run_wrk(
 # --- queries per request -------------------------------------------------------------------------------
 
 
-def count_queries(env: dict[str, str], manifest_path: Path) -> dict[str, float]:
-    """Statements per request for each endpoint, in a child process with the same settings."""
+def count_queries(env: dict[str, str], manifest_path: Path) -> dict[str, dict[str, float]]:
+    """Statements and CPU ms per request for each endpoint, in a child process with the same
+    settings ({"statements": {...}, "cpu_ms": {...}})."""
     completed = subprocess.run(
         [sys.executable, "-m", "bench.inprocess", "queries", str(manifest_path)],
         env=child_env(env),
@@ -457,10 +458,13 @@ def bench_database(kind: str, options: Options) -> dict[str, Any]:
         manifest = migrate_and_seed(env, options.seed_args, manifest_path)
         result["seed"] = manifest["seed"]
         log(f"{kind}: seeded {manifest['seed']['entries']} entries in {manifest['seed']['seconds']} s")
-        result["queries_per_request"] = count_queries(env, manifest_path)
+        costs = count_queries(env, manifest_path)
+        result["queries_per_request"] = costs["statements"]
+        result["cpu_ms_per_request"] = costs["cpu_ms"]
         signed_in = write_sessions(env, manifest_path, data_lua, options.participants)
         log(f"{kind}: {signed_in} login sessions for the load")
         log(f"{kind}: queries per request {result['queries_per_request']}")
+        log(f"{kind}: CPU ms per request, in-process {result['cpu_ms_per_request']}")
 
         # The ceiling first, measured in this run with the same load generator and settings.
         with running_server(env, 1, server_log, bare=True) as bare:
@@ -513,7 +517,9 @@ def bench_database(kind: str, options: Options) -> dict[str, Any]:
 # --- report ----------------------------------------------------------------------------------------------
 
 
-def endpoint_row(result: dict[str, Any], mode: str, queries: dict[str, float]) -> dict[str, Any]:
+def endpoint_row(
+    result: dict[str, Any], mode: str, queries: dict[str, float], cpu_ms: dict[str, float] | None = None
+) -> dict[str, Any]:
     runs = result["workers_1"]["runs"]
     run = result["bare"] if mode == "bare" else runs[mode]
     figures = run["endpoints"].get("hello" if mode == "bare" else mode, run["all"])
@@ -525,6 +531,7 @@ def endpoint_row(result: dict[str, Any], mode: str, queries: dict[str, float]) -
         "ratio_to_bare": round(figures["rps"] / ceiling, 3) if ceiling else None,
         "peak_rss_mib": run["peak_rss_mib"],
         "queries_per_request": queries.get(mode),
+        "cpu_ms_per_request": (cpu_ms or {}).get(mode),
     }
 
 
@@ -588,17 +595,19 @@ def markdown(report: dict[str, Any]) -> str:
             "",
         ]
         lines += [
-            "| endpoint | req/s | p50 ms | p95 ms | p99 ms | errors | ÷ bare hello | queries/req | RSS MiB |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "| endpoint | req/s | p50 ms | p95 ms | p99 ms | errors | ÷ bare hello | queries/req "
+            "| CPU ms/req | RSS MiB |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         queries = result["queries_per_request"]
+        cpu_ms = result.get("cpu_ms_per_request", {})
         for mode in ("bare", "hello", *ENDPOINTS, *EXTRA_PAGES):
-            row = endpoint_row(result, mode, queries)
-            q = row["queries_per_request"]
+            row = endpoint_row(result, mode, queries, cpu_ms)
+            q, cpu = row["queries_per_request"], row["cpu_ms_per_request"]
             lines.append(
                 f"| {LABELS[mode]} | {row['rps']} | {row['p50_ms']} | {row['p95_ms']} | {row['p99_ms']} | "
                 f"{row['errors']} | {row['ratio_to_bare'] or 0:.3f} | {'' if q is None else q} | "
-                f"{row['peak_rss_mib']} |"
+                f"{'' if cpu is None else cpu} | {row['peak_rss_mib']} |"
             )
         mix = result["workers_1"]["runs"]["mix"]
         lines += [
