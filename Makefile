@@ -36,7 +36,7 @@ help:
 	@echo "make run           migrate, load demo data, serve on http://$(HOST):$(PORT)"
 	@echo "make test          ruff, mypy, then pytest on SQLite and on PostgreSQL; fails if a part cannot run"
 	@echo "make test-sqlite   a partial run: pytest on SQLite only, skipping what this machine lacks (said at the end)"
-	@echo "make debian-packages  as root: the Debian packages the tests need (PostgreSQL server, Chromium)"
+	@echo "make debian-packages  as root: the Debian packages the tests need (PostgreSQL server, Chromium, Redis)"
 	@echo "make coverage-report  branch coverage of the last make test, as HTML (htmlcov/)"
 	@echo "make lint          ruff check, ruff format --check, mypy, lint-imports"
 	@echo "make format        ruff format and ruff check --fix"
@@ -122,7 +122,7 @@ test-sqlite: $(INSTALLED)
 
 # What the tests need from Debian (run as root): the PostgreSQL server (the suite starts a
 # throw-away cluster when none answers) and Chromium for the browser tests.
-DEBIAN_PACKAGES := make postgresql chromium
+DEBIAN_PACKAGES := make postgresql chromium redis-server
 debian-packages:
 	apt-get update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEBIAN_PACKAGES)

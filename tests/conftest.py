@@ -116,13 +116,49 @@ def pytest_report_header() -> list[str]:
     return [f"stem: database backend {BACKEND}"]
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if _POSTGRES_PROBLEM and REQUIRE_ALL:
+# Redis, for the tests of the shared throttle store: found or started once, on first use.
+_REDIS: dict[str, object] = {}
+
+
+def redis_base_url() -> tuple[str | None, str]:
+    """(the URL of a Redis for this run, or None; why there is none)."""
+    if not _REDIS:
+        from tests import redis_server
+
+        url, own, why_not = redis_server.find()
+        _REDIS.update(url=url, own=own, why_not=why_not)
+    return _REDIS["url"], str(_REDIS["why_not"])  # type: ignore[return-value]
+
+
+def _missing_here() -> list[str]:
+    """What a whole run needs and this machine lacks: PostgreSQL, Chromium, Redis."""
+    from tests.browser.conftest import chromium_problem
+
+    missing = [_POSTGRES_PROBLEM] if _POSTGRES_PROBLEM else []
+    if problem := chromium_problem():
+        missing.append(problem)
+    if not redis_base_url()[0]:
+        missing.append(redis_base_url()[1])
+    return missing
+
+
+def pytest_collection(session: pytest.Session) -> None:
+    """`make test` (STEM_REQUIRE_ALL_BACKENDS=1) on a machine that lacks part of what the suite
+    needs stops here, before collecting anything, with one instruction for all of it."""
+    if not REQUIRE_ALL or session.config.option.collectonly:
+        return
+    missing = _missing_here()
+    if missing:
         pytest.exit(
-            f"{_POSTGRES_PROBLEM}. Start PostgreSQL or {INSTALL_HINT}; "
-            "`make test-sqlite` runs the SQLite part alone.",
+            "This machine lacks what part of the suite needs: "
+            + "; ".join(missing)
+            + f". {INSTALL_HINT[0].upper()}{INSTALL_HINT[1:]}, then run `make test` again; "
+            "`make test-sqlite` runs what can run here.",
             returncode=3,
         )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if _POSTGRES_PROBLEM:
         skip = pytest.mark.skip(reason=_POSTGRES_PROBLEM)
         for item in items:
@@ -158,8 +194,21 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         _drop_postgres_database(_POSTGRES_URL)
     if _CLUSTER is not None:
         _CLUSTER.stop()
+    own_redis = _REDIS.get("own")
+    if own_redis is not None:
+        own_redis.stop()  # type: ignore[attr-defined]
     # The data directory may be in memory (/dev/shm): leave nothing behind.
     shutil.rmtree(_TEMP, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """A Redis for this run (database 15 of it), or a skip with the reason; under `make test` a
+    missing Redis has already stopped the run at its start."""
+    url, why_not = redis_base_url()
+    if url is None:
+        pytest.skip(why_not)
+    return f"{url}/15"
 
 
 @pytest.fixture(scope="session")

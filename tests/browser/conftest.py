@@ -28,7 +28,7 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
 
-def _chromium_problem() -> str | None:
+def chromium_problem() -> str | None:
     if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
         return f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
     try:
@@ -40,7 +40,7 @@ def _chromium_problem() -> str | None:
 
 @pytest.fixture(scope="session")
 def _chromium_available() -> None:
-    problem = _chromium_problem()
+    problem = chromium_problem()
     if problem:
         if os.environ.get("STEM_REQUIRE_ALL_BACKENDS") == "1":
             pytest.fail(problem + " and STEM_REQUIRE_ALL_BACKENDS=1")
