@@ -62,10 +62,12 @@ $(INSTALLED): requirements/dev.lock pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --no-deps -e .
 	touch $@
 
+# The address links and the demo logins name: where `make run` serves, unless set otherwise.
+STEM_PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 run: $(INSTALLED)
 	$(BIN)/stem migrate
-	$(BIN)/stem demo
-	$(BIN)/stem serve --host $(HOST) --port $(PORT)
+	STEM_PUBLIC_BASE_URL=$(STEM_PUBLIC_BASE_URL) $(BIN)/stem demo
+	STEM_PUBLIC_BASE_URL=$(STEM_PUBLIC_BASE_URL) $(BIN)/stem serve --host $(HOST) --port $(PORT)
 
 # Lighthouse for `make audit-web` only (package-lock.json pins it); the test suite needs no npm
 # (its axe-core comes from PyPI). `npm install` rather than `npm ci`: older npm (Debian's own)
