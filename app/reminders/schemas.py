@@ -33,7 +33,12 @@ class DevicePublic(BaseModel):
 
 
 class ReminderSettingsPublic(BaseModel):
+    """Each kind's switch is named after the kind; the account page offers a person only the
+    kinds of their role."""
+
     appointment_tomorrow: bool
+    appointment_checkin: bool
+    shared_for_appointment: bool
     appointment_tomorrow_at: WallClockTime
     quiet_from: WallClockTime
     quiet_until: WallClockTime
@@ -41,6 +46,8 @@ class ReminderSettingsPublic(BaseModel):
 
 class ReminderSettingsUpdate(StrictModel):
     appointment_tomorrow: bool | None = None
+    appointment_checkin: bool | None = None
+    shared_for_appointment: bool | None = None
     appointment_tomorrow_at: WallClockTime | None = None
     quiet_from: WallClockTime | None = None
     quiet_until: WallClockTime | None = None
