@@ -203,10 +203,10 @@ def test_the_public_key_is_the_browsers_application_server_key(client, db, monke
     assert vapid.application_server_key() == served
 
 
-@pytest.mark.parametrize("given", ["maybe", 2, None, [True], {"on": True}])
+@pytest.mark.parametrize("given", ["maybe", "true", "yes", 1, 0, 2, None, [True], {"on": True}])
 def test_a_switch_that_is_not_true_or_false_is_refused_in_the_persons_language(client, db, given):  # type: ignore[no-untyped-def]
     signed_in(client, db, locale="nl")
-    for name in ("appointment_checkin", "shared_for_appointment"):
+    for name in ("appointment_tomorrow", "appointment_checkin", "shared_for_appointment"):
         refused = client.patch("/api/v1/me/reminder-settings", json={name: given})
         if given is None:  # "leave as it is", like every field of a partial update
             assert refused.status_code == 200, refused.text
