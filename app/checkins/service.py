@@ -27,7 +27,7 @@ from app.checkins import repository
 from app.checkins.schemas import ITEMS, MAX_NOTE, CheckInCreate, CheckInDue, CheckInPublic, CheckInSent
 from app.errors import Conflict, InvalidInput, NotFound
 from app.i18n import N_
-from app.models import CheckIn, User
+from app.models import Appointment, CheckIn, User
 from app.models.enums import Role
 from app.models.types import utcnow
 from app.sharing import repository as sharing_repository
@@ -212,16 +212,29 @@ def delete(session: Session, *, actor: User, check_in_id: uuid.UUID) -> None:
     repository.delete(session, _own(session, actor, check_in_id))
 
 
+def _clinician_to_check_in_about(session: Session, appointment: Appointment) -> User | None:
+    """The clinician a check-in about this appointment would be about, while one can be given:
+    none was given yet, and that clinician is still active."""
+    if repository.check_in_for(session, appointment.participant_id, appointment.id) is not None:
+        return None
+    clinician = accounts_repository.user_by_id(session, appointment.clinician_id)
+    return clinician if clinician is not None and clinician.is_active else None
+
+
+def check_in_open(session: Session, *, appointment: Appointment) -> bool:
+    """Whether a check-in about this appointment can still be given (once it has happened, and
+    within OFFERED_FOR): the same rule as the home page's offer, for a reminder to follow."""
+    return _clinician_to_check_in_about(session, appointment) is not None
+
+
 def due(session: Session, *, actor: User) -> list[CheckInDue]:
     """My appointments of the last week that started and have no check-in: offered on the home
     page, the latest first; never more than that, never a reminder."""
     now = utcnow()
     offered = []
     for appointment in repository.past_appointments(session, actor.id, since=now - OFFERED_FOR, until=now):
-        if repository.check_in_for(session, actor.id, appointment.id) is not None:
-            continue
-        clinician = accounts_repository.user_by_id(session, appointment.clinician_id)
-        if clinician is None or not clinician.is_active:
+        clinician = _clinician_to_check_in_about(session, appointment)
+        if clinician is None:
             continue
         offered.append(
             CheckInDue(

@@ -1,7 +1,7 @@
 import uuid
 from datetime import datetime, time
 
-from sqlalchemy import Boolean, Column, Index, Integer, String, Text, Time, UniqueConstraint
+from sqlalchemy import Boolean, Column, Index, Integer, String, Text, Time, UniqueConstraint, true
 from sqlmodel import Field, SQLModel
 
 from app.models.types import UTCDateTime, reference, utcnow
@@ -25,13 +25,22 @@ class PushSubscription(SQLModel, table=True):
 
 class ReminderSettings(SQLModel, table=True):
     """What a person wants to be reminded of, when, and when never. A person without a row has
-    the defaults (see app.reminders.service)."""
+    the defaults (see app.reminders.service). Each kind of reminder has its switch, named after
+    the kind; a person is offered only the kinds of their role."""
 
     __tablename__ = "reminder_settings"
 
     user_id: uuid.UUID = reference("users.id", primary_key=True)
     appointment_tomorrow: bool = Field(default=True, sa_column=Column(Boolean(), nullable=False))
+    # The time of day for reminders about tomorrow: a participant's appointment, or what a
+    # participant sent a clinician for it.
     appointment_tomorrow_at: time = Field(sa_column=Column(Time(), nullable=False))
+    appointment_checkin: bool = Field(
+        default=True, sa_column=Column(Boolean(), nullable=False, server_default=true())
+    )
+    shared_for_appointment: bool = Field(
+        default=True, sa_column=Column(Boolean(), nullable=False, server_default=true())
+    )
     quiet_from: time = Field(sa_column=Column(Time(), nullable=False))
     quiet_until: time = Field(sa_column=Column(Time(), nullable=False))
 

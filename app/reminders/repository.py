@@ -34,17 +34,36 @@ def settings_of(session: Session, user_id: uuid.UUID) -> ReminderSettings | None
     return session.get(ReminderSettings, user_id)
 
 
-def appointments_soon_with_subscribers(
-    session: Session, *, start: datetime, end: datetime
+def appointments_to_remind(
+    session: Session, kind: str, *, of_clinician: bool, start: datetime, end: datetime
 ) -> Sequence[tuple[Appointment, User, ReminderSettings | None]]:
-    """Appointments starting in [start, end) of active participants who turned reminders on
-    on at least one device."""
+    """Appointments starting in [start, end), each with its participant (or its clinician), who
+    is active, turned reminders on on at least one device, did not switch this kind off (the
+    setting named after it), and has no reminder of this kind for it yet."""
+    person = Appointment.clinician_id if of_clinician else Appointment.participant_id
     has_device = select(PushSubscription.id).where(PushSubscription.user_id == User.id).exists()
+    already = (
+        select(PushOutboxItem.id)
+        .where(
+            PushOutboxItem.user_id == User.id,
+            PushOutboxItem.kind == kind,
+            PushOutboxItem.appointment_id == Appointment.id,
+        )
+        .exists()
+    )
+    switch = getattr(ReminderSettings, kind)
     query = (
         select(Appointment, User, ReminderSettings)
-        .join(User, col(User.id) == Appointment.participant_id)
+        .join(User, col(User.id) == person)
         .outerjoin(ReminderSettings, col(ReminderSettings.user_id) == User.id)
-        .where(Appointment.starts_at >= start, Appointment.starts_at < end, col(User.is_active), has_device)
+        .where(
+            Appointment.starts_at >= start,
+            Appointment.starts_at < end,
+            col(User.is_active),
+            has_device,
+            ~already,
+            or_(col(ReminderSettings.user_id).is_(None), col(switch).is_(True)),
+        )
     )
     return [(a, u, s) for a, u, s in session.exec(query).all()]
 

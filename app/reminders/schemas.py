@@ -4,7 +4,7 @@ and reminder settings. Keys are never shown back."""
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from app.validation import StrictModel, WallClockTime
 
@@ -33,14 +33,22 @@ class DevicePublic(BaseModel):
 
 
 class ReminderSettingsPublic(BaseModel):
+    """Each kind's switch is named after the kind; the account page offers a person only the
+    kinds of their role."""
+
     appointment_tomorrow: bool
+    appointment_checkin: bool
+    shared_for_appointment: bool
     appointment_tomorrow_at: WallClockTime
     quiet_from: WallClockTime
     quiet_until: WallClockTime
 
 
 class ReminderSettingsUpdate(StrictModel):
-    appointment_tomorrow: bool | None = None
+    # JSON's true or false only: the schema says boolean, so "yes" or 1 is refused, not guessed.
+    appointment_tomorrow: StrictBool | None = None
+    appointment_checkin: StrictBool | None = None
+    shared_for_appointment: StrictBool | None = None
     appointment_tomorrow_at: WallClockTime | None = None
     quiet_from: WallClockTime | None = None
     quiet_until: WallClockTime | None = None

@@ -2,8 +2,18 @@
 pushed during their quiet hours or more than a few times a day.
 
 A push holds generic words only ("Your appointment is tomorrow..."), in the person's language,
-and the page to open: never journal text, names, notes or topics. The rest is fetched after
-sign-in. Nothing is enqueued for a person before they turn reminders on on a device.
+and the page to open (a path with ids at most): never journal text, names, notes or topics. The
+rest is fetched after sign-in. Nothing is enqueued for a person before they turn reminders on on
+a device.
+
+The kinds, each with its own switch (named after the kind) in the person's settings:
+- APPOINTMENT_TOMORROW (participant): the day before an appointment, at their chosen time.
+- APPOINTMENT_CHECKIN (participant): an hour after an appointment started (there is no end
+  time), for as long as a check-in about it can still be given, until 3 days after its start.
+- SHARED_FOR_APPOINTMENT (clinician): the day before an appointment, at their chosen time, when
+  the participant has something for it (an entry about it or on its agenda) that the clinician
+  may see by sharing's one rule; checked again just before sending, so a revoke counts at once.
+Every kind waits for the end of the quiet hours, and counts towards the few a day.
 
 Sending happens in steps, each its own transaction (see app.maintenance.run_push_sender):
 `enqueue_due` adds outbox items (one per person, kind and appointment: the unique key makes it
@@ -23,9 +33,11 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from app.checkins import service as checkins
 from app.errors import InvalidInput, NotFound
 from app.i18n import N_, translate
-from app.models import PushOutboxItem, PushSubscription, ReminderSettings, User
+from app.models import Appointment, PushOutboxItem, PushSubscription, ReminderSettings, User
+from app.models.enums import Role
 from app.reminders import repository
 from app.reminders.repository import DROPPED, FAILED, PENDING, SENT
 from app.reminders.schemas import (
@@ -35,8 +47,19 @@ from app.reminders.schemas import (
     ReminderSettingsPublic,
     ReminderSettingsUpdate,
 )
+from app.sharing import service as sharing
 
 APPOINTMENT_TOMORROW = "appointment_tomorrow"
+APPOINTMENT_CHECKIN = "appointment_checkin"
+SHARED_FOR_APPOINTMENT = "shared_for_appointment"
+# Which kinds a person of each role is offered (and may be sent); the setting of each is its name.
+KINDS_BY_ROLE: dict[Role, tuple[str, ...]] = {
+    Role.participant: (APPOINTMENT_TOMORROW, APPOINTMENT_CHECKIN),
+    Role.clinician: (SHARED_FOR_APPOINTMENT,),
+}
+KINDS = (APPOINTMENT_TOMORROW, APPOINTMENT_CHECKIN, SHARED_FOR_APPOINTMENT)
+CHECK_IN_AFTER = timedelta(hours=1)  # appointments have no end time: an hour after the start
+CHECK_IN_UNTIL = timedelta(days=3)  # after the start; the home page offers one for a week
 DEFAULT_REMIND_AT = time(18, 0)
 DEFAULT_QUIET_FROM = time(21, 0)
 DEFAULT_QUIET_UNTIL = time(8, 0)
@@ -55,8 +78,18 @@ QUIET_HOURS_INVALID = N_("Quiet hours must start and end at different times.")
 # The only words a push carries: generic, the same for everyone, nothing a lock screen may not show.
 WORDS = {
     APPOINTMENT_TOMORROW: N_("Your appointment is tomorrow. Anything you want to put on the agenda?"),
+    APPOINTMENT_CHECKIN: N_("How did your appointment go? A short check-in, if you want."),
+    SHARED_FOR_APPOINTMENT: N_("A participant sent you something for tomorrow's appointment."),
 }
-PAGES = {APPOINTMENT_TOMORROW: "/appointments"}
+
+
+def page_for(kind: str, appointment: Appointment) -> str:
+    """The page a reminder opens: a path of this site, with ids at most."""
+    if kind == APPOINTMENT_CHECKIN:
+        return f"/check-ins/new?appointment={appointment.id}"
+    if kind == SHARED_FOR_APPOINTMENT:
+        return f"/clinician/participants/{appointment.participant_id}"
+    return "/appointments"
 
 
 # --- devices --------------------------------------------------------------------------------
@@ -131,10 +164,21 @@ def _settings_or_defaults(user_id: uuid.UUID, stored: ReminderSettings | None) -
     return stored or ReminderSettings(
         user_id=user_id,
         appointment_tomorrow=True,
+        appointment_checkin=True,
+        shared_for_appointment=True,
         appointment_tomorrow_at=DEFAULT_REMIND_AT,
         quiet_from=DEFAULT_QUIET_FROM,
         quiet_until=DEFAULT_QUIET_UNTIL,
     )
+
+
+def kinds_for(user: User) -> tuple[str, ...]:
+    """The kinds of reminder this person is offered, each a switch in their settings."""
+    return KINDS_BY_ROLE.get(user.role, ())
+
+
+def _switched_on(settings: ReminderSettings, kind: str) -> bool:
+    return bool(getattr(settings, kind))
 
 
 def my_settings(session: Session, *, actor: User) -> ReminderSettingsPublic:
@@ -191,31 +235,109 @@ def reminder_moment(starts_at: datetime, user: User, settings: ReminderSettings)
     return datetime.combine(day_before, settings.appointment_tomorrow_at, tzinfo=zone).astimezone(UTC)
 
 
+def tomorrow_ends(starts_at: datetime, user: User) -> datetime:
+    """The start of the appointment's day in the person's zone: after it, "tomorrow" is wrong."""
+    zone = _zone(user)
+    return datetime.combine(starts_at.astimezone(zone).date(), time(0, 0), tzinfo=zone).astimezone(UTC)
+
+
+def expiry(kind: str, appointment: Appointment, user: User) -> datetime:
+    """Until when a reminder of this kind still makes sense. The same value computed again at
+    send time tells whether the appointment moved in between."""
+    if kind == APPOINTMENT_CHECKIN:
+        return appointment.starts_at + CHECK_IN_UNTIL
+    if kind == SHARED_FOR_APPOINTMENT:
+        return tomorrow_ends(appointment.starts_at, user)
+    return appointment.starts_at
+
+
+def _enqueue(
+    session: Session,
+    *,
+    kind: str,
+    appointment: Appointment,
+    user: User,
+    settings: ReminderSettings,
+    moment: datetime,
+    now: datetime,
+) -> int:
+    """One outbox item, due at `moment` or now if that passed (the appointment was made late,
+    or reminders were turned on late), after the quiet hours; none if that is too late."""
+    due = outside_quiet_hours(max(moment, now), user, settings)
+    expires = expiry(kind, appointment, user)
+    if due >= expires:
+        return 0
+    item = PushOutboxItem(
+        user_id=user.id, kind=kind, appointment_id=appointment.id, due_at=due, expires_at=expires
+    )
+    return int(repository.enqueue(session, item))
+
+
 def enqueue_due(session: Session, *, now: datetime) -> int:
-    """Outbox items for the appointments of the next two days, once each. Idempotent: run it
-    as often as you like, from any number of processes."""
+    """Outbox items of every kind, once each. Idempotent: run it as often as you like, from any
+    number of processes."""
     added = 0
-    for appointment, user, stored in repository.appointments_soon_with_subscribers(
-        session, start=now, end=now + timedelta(days=2)
+    soon = {"start": now, "end": now + timedelta(days=2)}
+    # The day before, for the participant.
+    for appointment, user, stored in repository.appointments_to_remind(
+        session, APPOINTMENT_TOMORROW, of_clinician=False, **soon
     ):
         settings = _settings_or_defaults(user.id, stored)
-        if not settings.appointment_tomorrow:
-            continue
-        # A reminder whose moment has passed (the appointment was made late) goes now, unless quiet.
-        moment = max(reminder_moment(appointment.starts_at, user, settings), now)
-        due = outside_quiet_hours(moment, user, settings)
-        if due >= appointment.starts_at:
-            continue
-        item = PushOutboxItem(
-            user_id=user.id,
+        moment = reminder_moment(appointment.starts_at, user, settings)
+        added += _enqueue(
+            session,
             kind=APPOINTMENT_TOMORROW,
-            appointment_id=appointment.id,
-            due_at=due,
-            expires_at=appointment.starts_at,
+            appointment=appointment,
+            user=user,
+            settings=settings,
+            moment=moment,
+            now=now,
         )
-        added += repository.enqueue(session, item)
+    # After it, for the participant: appointments that started in the last CHECK_IN_UNTIL.
+    for appointment, user, stored in repository.appointments_to_remind(
+        session, APPOINTMENT_CHECKIN, of_clinician=False, start=now - CHECK_IN_UNTIL, end=now
+    ):
+        if checkins.check_in_open(session, appointment=appointment):
+            added += _enqueue(
+                session,
+                kind=APPOINTMENT_CHECKIN,
+                appointment=appointment,
+                user=user,
+                settings=_settings_or_defaults(user.id, stored),
+                moment=appointment.starts_at + CHECK_IN_AFTER,
+                now=now,
+            )
+    # The day before, for the clinician, once the participant has something for it.
+    for appointment, user, stored in repository.appointments_to_remind(
+        session, SHARED_FOR_APPOINTMENT, of_clinician=True, **soon
+    ):
+        if sharing.shared_for_appointment(session, clinician=user, appointment=appointment):
+            settings = _settings_or_defaults(user.id, stored)
+            moment = reminder_moment(appointment.starts_at, user, settings)
+            added += _enqueue(
+                session,
+                kind=SHARED_FOR_APPOINTMENT,
+                appointment=appointment,
+                user=user,
+                settings=settings,
+                moment=moment,
+                now=now,
+            )
     session.flush()
     return added
+
+
+def still_wanted(session: Session, item: PushOutboxItem, user: User, appointment: Appointment) -> bool:
+    """Asked again just before sending: what made the reminder right may have changed."""
+    # Stem cannot move an appointment (only cancel it: the item goes with it); should one
+    # move, its old reminder is wrong: dropped rather than sent.
+    if expiry(item.kind, appointment, user) != item.expires_at or item.kind not in kinds_for(user):
+        return False
+    if item.kind == APPOINTMENT_CHECKIN:
+        return checkins.check_in_open(session, appointment=appointment)
+    if item.kind == SHARED_FOR_APPOINTMENT:  # a revoke or a deletion in between counts at once
+        return sharing.shared_for_appointment(session, clinician=user, appointment=appointment)
+    return True
 
 
 # --- sending --------------------------------------------------------------------------------
@@ -231,9 +353,9 @@ class Delivery:
     statuses: dict[uuid.UUID, int | None] = field(default_factory=dict)
 
 
-def payload_for(kind: str, locale: str) -> bytes:
+def payload_for(kind: str, locale: str, url: str) -> bytes:
     return json.dumps(
-        {"title": "Stem", "body": translate(locale, WORDS[kind]), "url": PAGES[kind], "kind": kind},
+        {"title": "Stem", "body": translate(locale, WORDS[kind]), "url": url, "kind": kind},
         ensure_ascii=False,
     ).encode()
 
@@ -255,10 +377,12 @@ def claim_due(session: Session, *, now: datetime, limit: int = 50) -> list[Deliv
             continue  # going: the rows cascade
         settings = _settings_or_defaults(user.id, repository.settings_of(session, user.id))
         subscriptions = repository.subscriptions_of(session, user.id)
-        # Stem cannot move an appointment (only cancel it: the item goes with it); should one
-        # move, its old reminder is wrong: dropped rather than sent.
-        moved = appointment.starts_at != item.expires_at
-        if not subscriptions or not settings.appointment_tomorrow or not user.is_active or moved:
+        if (
+            not subscriptions
+            or not user.is_active
+            or not _switched_on(settings, item.kind)
+            or not still_wanted(session, item, user, appointment)
+        ):
             item.status, item.lease_until = DROPPED, None
             continue
         later = outside_quiet_hours(now, user, settings)
@@ -275,7 +399,7 @@ def claim_due(session: Session, *, now: datetime, limit: int = 50) -> list[Deliv
         claimed.append(
             Delivery(
                 item_id=item.id,
-                payload=payload_for(item.kind, user.locale),
+                payload=payload_for(item.kind, user.locale, page_for(item.kind, appointment)),
                 subscriptions=[
                     {"id": s.id, "endpoint": s.endpoint, "keys": {"p256dh": s.p256dh, "auth": s.auth}}
                     for s in subscriptions

@@ -161,6 +161,23 @@ def filter_visible(
     return set(session.exec(statement).all())
 
 
+def sees_something_for_appointment(
+    session: Session, clinician_id: uuid.UUID, appointment: Appointment
+) -> bool:
+    """Whether the clinician may see at least one entry of the appointment's participant that is
+    about that appointment or on its agenda: built on the rule, so a revoke counts at once."""
+    on_agenda = select(AgendaItem.entry_id).where(col(AgendaItem.appointment_id) == appointment.id)
+    statement = (
+        visible_entry_ids(clinician_id)
+        .where(
+            col(Entry.author_id) == appointment.participant_id,
+            or_(col(Entry.appointment_id) == appointment.id, col(Entry.id).in_(on_agenda)),
+        )
+        .limit(1)
+    )
+    return session.exec(statement).first() is not None
+
+
 # --- shares -------------------------------------------------------------------------------
 
 

@@ -577,6 +577,14 @@ def list_appointments(
     return [appointment_public(session, appointment, viewer=actor) for appointment in rows]
 
 
+def shared_for_appointment(session: Session, *, clinician: User, appointment: Appointment) -> bool:
+    """Whether the participant of this appointment of the clinician's has something for it (an
+    entry about it, or on its agenda) that the clinician may see now, by the one rule."""
+    if appointment.clinician_id != clinician.id or clinician.role != Role.clinician:
+        return False
+    return repository.sees_something_for_appointment(session, clinician.id, appointment)
+
+
 def _reachable_appointment(session: Session, actor: User, appointment_id: uuid.UUID) -> Appointment:
     appointment = repository.appointment_by_id(session, appointment_id)
     if appointment is None or actor.id not in (appointment.participant_id, appointment.clinician_id):

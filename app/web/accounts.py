@@ -423,6 +423,7 @@ def _account_page(
         "passkeys": passkeys.list_of(visit.session, actor=user),
         "passkeys_offered": passkeys.passkeys_offered(),
         "push_devices": reminders.my_devices(visit.session, actor=user),
+        "reminder_kinds": reminders.kinds_for(user),
         "reminder_settings": reminder_form
         or _reminder_form(reminders.my_settings(visit.session, actor=user).model_dump()),
         "nav": "account",
@@ -495,6 +496,8 @@ _REMINDER_FIELDS = FormFields(frozenset({"appointment_tomorrow_at", "quiet_from"
 
 class ReminderForm(BaseModel):
     appointment_tomorrow: Choice = ""
+    appointment_checkin: Choice = ""
+    shared_for_appointment: Choice = ""
     appointment_tomorrow_at: Choice = ""
     quiet_from: Choice = ""
     quiet_until: Choice = ""
@@ -503,10 +506,12 @@ class ReminderForm(BaseModel):
 @router.post("/account/reminders")
 def update_reminders(visit: AnyVisit, form: Annotated[ReminderForm, Form()]) -> Response:
     submitted = form.model_dump()
+    # Only the switches of the kinds this person is offered: an unticked box is off, a kind not
+    # on their page stays as it is.
+    values = {name: value for name, value in submitted.items() if name not in reminders.KINDS}
+    values |= {kind: submitted[kind] == "on" for kind in reminders.kinds_for(visit.user)}
     try:
-        data = ReminderSettingsUpdate.model_validate(
-            {**submitted, "appointment_tomorrow": form.appointment_tomorrow == "on"}
-        )
+        data = ReminderSettingsUpdate.model_validate(values)
         reminders.update_settings(visit.session, actor=visit.user, data=data)
     except (DomainError, ValidationError) as exc:
         return _account_page(visit, visit.refuse("reminders", exc, _REMINDER_FIELDS), reminder_form=submitted)

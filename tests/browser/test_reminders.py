@@ -106,3 +106,49 @@ def test_the_reminder_times_are_fields_as_large_as_the_others_on_a_phone(
         assert box is not None
         assert box["height"] >= 44, box
         assert abs(box["width"] - text["width"]) < 1, (box, text)
+
+
+def test_a_clinician_turns_reminders_on_and_sees_the_generic_words(live_server, browser_context_factory, db):  # type: ignore[no-untyped-def]
+    """Clinicians get the reminders section too, with their own kind only; the push of their kind
+    shows the same kind of generic words: no name, no entry."""
+    team = make_team(db)
+    participant = make_user(db, Role.participant, team=team)
+    clinician = make_user(db, Role.clinician, team=team)
+    context = browser_context_factory()
+    page = context.new_page()
+    sign_in(page, live_server, clinician.username, PASSWORD)
+    page.goto(f"{live_server}/account")
+    until_controlled(page)
+    assert page.get_by_role("button", name="Turn on reminders on this device").is_visible()
+    switch = page.get_by_label(
+        "Tell me the day before when a participant sent me something for an appointment"
+    )
+    assert switch.is_checked()
+    assert page.locator('input[name="appointment_checkin"], input[name="appointment_tomorrow"]').count() == 0
+    switch.uncheck()
+    page.get_by_role("button", name="Save").last.click()
+    page.wait_for_url("**/account?done=reminders")
+    assert not page.get_by_label(
+        "Tell me the day before when a participant sent me something for an appointment"
+    ).is_checked()
+
+    context.grant_permissions(["notifications"], origin=live_server)
+    cdp = context.new_cdp_session(page)
+    registration = _registration_id(cdp, page, f"{live_server}/")
+    words = "A participant sent you something for tomorrow's appointment."
+    url = f"/clinician/participants/{participant.id}"
+    payload = {"title": "Stem", "body": words, "url": url, "kind": "shared_for_appointment"}
+    cdp.send(
+        "ServiceWorker.deliverPushMessage",
+        {"origin": live_server, "registrationId": registration, "data": json.dumps(payload)},
+    )
+    shown: list[dict[str, Any]] = []
+    deadline = time.monotonic() + 10
+    while not shown and time.monotonic() < deadline:
+        shown = page.evaluate(
+            """() => navigator.serviceWorker.ready.then((r) => r.getNotifications()).then((list) =>
+                 list.map((n) => ({ title: n.title, body: n.body, url: n.data && n.data.url })))"""
+        )
+        page.wait_for_timeout(200)
+    assert shown == [{"title": "Stem", "body": words, "url": url}]
+    assert participant.display_name not in json.dumps(shown)

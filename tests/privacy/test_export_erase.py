@@ -222,7 +222,8 @@ def test_reminders_are_exported_without_keys_and_erased_with_the_account(world, 
     owner = world.clients["owner"]
     subscription = push_subscription("owner")
     assert owner.post("/api/v1/me/push-devices", json=subscription).status_code == 201
-    assert owner.patch("/api/v1/me/reminder-settings", json={"quiet_from": "22:30"}).status_code == 200
+    changed = {"quiet_from": "22:30", "appointment_checkin": False}
+    assert owner.patch("/api/v1/me/reminder-settings", json=changed).status_code == 200
     appointment = Appointment(
         participant_id=world.users["owner"].id,
         clinician_id=world.users["psych"].id,
@@ -248,6 +249,8 @@ def test_reminders_are_exported_without_keys_and_erased_with_the_account(world, 
     assert subscription["endpoint"] not in response.text
     assert subscription["keys"]["p256dh"] not in response.text
     assert data["reminder_settings"]["quiet_from"] == "22:30"
+    assert data["reminder_settings"]["appointment_checkin"] is False
+    assert data["reminder_settings"]["shared_for_appointment"] is True
     assert [r["kind"] for r in data["reminders"]] == ["appointment_tomorrow"]
     assert world.clients["fellow"].get("/api/v1/me/export").json()["push_devices"] == []
 

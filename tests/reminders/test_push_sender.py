@@ -9,16 +9,9 @@ import subprocess
 import sys
 import threading
 import time as clock
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import http_ece
-import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
 from sqlmodel import select
 
 from app.maintenance import run_push_sender
@@ -26,85 +19,13 @@ from app.models import Appointment, PushOutboxItem, PushSubscription, ReminderSe
 from app.models.enums import Role
 from app.reminders import service
 from tests.factories import login, make_team, make_user
+from tests.reminders.fake_push import Browser, b64
 
 # 2026-12-03 in Amsterdam (UTC+1): the reminder of an appointment on the 4th is due at 18:00
 # local, 17:00 UTC.
 TODAY_1700_UTC = datetime(2026, 12, 3, 17, 0, tzinfo=UTC)
 TOMORROW_1000_LOCAL = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
 SECRET_WORDS = "canary-of-the-journal-7f3a"
-
-
-def b64(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-
-@dataclass
-class PushService:
-    """A push service of our own: records each request, answers with the status of its path."""
-
-    port: int = 0
-    received: list[dict[str, object]] = field(default_factory=list)
-    answers: dict[str, int] = field(default_factory=dict)
-    delay: float = 0.0
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def url(self, name: str) -> str:
-        return f"http://127.0.0.1:{self.port}/push/{name}"
-
-    def to(self, name: str) -> list[dict[str, object]]:
-        return [each for each in self.received if each["path"] == f"/push/{name}"]
-
-
-@pytest.fixture
-def push_service() -> Iterator[PushService]:
-    service_ = PushService()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            clock.sleep(service_.delay)
-            with service_.lock:
-                service_.received.append({"path": self.path, "headers": dict(self.headers), "body": body})
-            self.send_response(service_.answers.get(self.path, 201))
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    service_.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield service_
-    server.shutdown()
-    server.server_close()
-
-
-@dataclass
-class Browser:
-    """A fake browser's push keys (RFC 8291): its ECDH key pair and auth secret."""
-
-    private_key: ec.EllipticCurvePrivateKey
-    auth: bytes
-
-    @classmethod
-    def new(cls) -> "Browser":
-        return cls(ec.generate_private_key(ec.SECP256R1()), os.urandom(16))
-
-    @property
-    def p256dh(self) -> str:
-        return b64(
-            self.private_key.public_key().public_bytes(
-                serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
-            )
-        )
-
-    def decrypt(self, body: bytes) -> dict[str, object]:
-        plain = http_ece.decrypt(
-            body, private_key=self.private_key, auth_secret=self.auth, version="aes128gcm"
-        )
-        return dict(json.loads(plain))
 
 
 def participant_with_device(db, push_service, name: str, **user_fields):  # type: ignore[no-untyped-def]

@@ -13,8 +13,8 @@ from tests.factories import login, make_team, make_user
 from tests.security.test_authorization_matrix import push_subscription
 
 
-def signed_in(client, db, **fields):  # type: ignore[no-untyped-def]
-    user = make_user(db, Role.participant, team=make_team(db), **fields)
+def signed_in(client, db, role=Role.participant, **fields):  # type: ignore[no-untyped-def]
+    user = make_user(db, role, team=make_team(db), **fields)
     login(client, user)
     return user
 
@@ -100,12 +100,26 @@ def test_settings_have_defaults_and_can_be_changed(client, db):  # type: ignore[
     signed_in(client, db)
     assert client.get("/api/v1/me/reminder-settings").json() == {
         "appointment_tomorrow": True,
+        "appointment_checkin": True,
+        "shared_for_appointment": True,
         "appointment_tomorrow_at": "18:00",
         "quiet_from": "21:00",
         "quiet_until": "08:00",
     }
     changed = client.patch("/api/v1/me/reminder-settings", json={"appointment_tomorrow_at": "19:30"})
     assert changed.json()["appointment_tomorrow_at"] == "19:30"
+    switched = client.patch(
+        "/api/v1/me/reminder-settings", json={"appointment_checkin": False, "shared_for_appointment": False}
+    )
+    assert switched.status_code == 200, switched.text
+    assert client.get("/api/v1/me/reminder-settings").json() == {
+        "appointment_tomorrow": True,
+        "appointment_checkin": False,
+        "shared_for_appointment": False,
+        "appointment_tomorrow_at": "19:30",
+        "quiet_from": "21:00",
+        "quiet_until": "08:00",
+    }
     same = client.patch("/api/v1/me/reminder-settings", json={"quiet_from": "08:00"})
     assert same.status_code == 422 and same.json()["errors"][0]["field"] == "quiet_until"
 
@@ -127,6 +141,8 @@ def test_the_account_page_offers_reminders_and_saves_their_settings(client, db):
     signed_in(client, db)
     page = client.get("/account")
     assert "Reminders on this device" in page.text
+    assert 'name="appointment_tomorrow"' in page.text and 'name="appointment_checkin"' in page.text
+    assert 'name="shared_for_appointment"' not in page.text
     assert 'src="/static/js/reminders.js"' in page.text
     assert "Reminders are off on all your devices." in page.text
     form = {
@@ -140,6 +156,8 @@ def test_the_account_page_offers_reminders_and_saves_their_settings(client, db):
     assert saved.status_code == 303
     assert client.get("/api/v1/me/reminder-settings").json() == {
         "appointment_tomorrow": False,
+        "appointment_checkin": False,
+        "shared_for_appointment": True,  # not offered to a participant: left as it was
         "appointment_tomorrow_at": "07:15",
         "quiet_from": "22:00",
         "quiet_until": "07:00",
@@ -183,3 +201,82 @@ def test_the_public_key_is_the_browsers_application_server_key(client, db, monke
         monkeypatch.undo()
         vapid.signing_key.cache_clear()
     assert vapid.application_server_key() == served
+
+
+@pytest.mark.parametrize("given", ["maybe", "true", "yes", 1, 0, 2, None, [True], {"on": True}])
+def test_a_switch_that_is_not_true_or_false_is_refused_in_the_persons_language(client, db, given):  # type: ignore[no-untyped-def]
+    signed_in(client, db, locale="nl")
+    for name in ("appointment_tomorrow", "appointment_checkin", "shared_for_appointment"):
+        refused = client.patch("/api/v1/me/reminder-settings", json={name: given})
+        if given is None:  # "leave as it is", like every field of a partial update
+            assert refused.status_code == 200, refused.text
+            continue
+        assert refused.status_code == 422, refused.text
+        [error] = refused.json()["errors"]
+        assert error["field"] == name and error["message"] == "Dit moet waar of niet waar zijn.", error
+    assert client.get("/api/v1/me/reminder-settings").json()["appointment_checkin"] is True
+    unknown = client.patch("/api/v1/me/reminder-settings", json={"morning_summary": True})
+    assert unknown.status_code == 422
+
+
+def test_a_person_reads_and_changes_only_their_own_settings(client_factory, db):  # type: ignore[no-untyped-def]
+    """There is no way to name someone else's settings: each reads and writes their own."""
+    anna, lisa, anonymous = client_factory(), client_factory(), client_factory()
+    signed_in(anna, db)
+    signed_in(lisa, db, role=Role.clinician)
+    assert anna.patch("/api/v1/me/reminder-settings", json={"appointment_checkin": False}).status_code == 200
+    assert (
+        lisa.patch("/api/v1/me/reminder-settings", json={"shared_for_appointment": False}).status_code == 200
+    )
+    annas, lisas = (
+        anna.get("/api/v1/me/reminder-settings").json(),
+        lisa.get("/api/v1/me/reminder-settings").json(),
+    )
+    assert (annas["appointment_checkin"], annas["shared_for_appointment"]) == (False, True)
+    assert (lisas["appointment_checkin"], lisas["shared_for_appointment"]) == (True, False)
+    assert anonymous.get("/api/v1/me/reminder-settings").status_code == 401
+    assert (
+        anonymous.patch("/api/v1/me/reminder-settings", json={"appointment_checkin": False}).status_code
+        == 401
+    )
+
+
+def test_a_clinician_is_offered_only_the_clinicians_kind(client, db):  # type: ignore[no-untyped-def]
+    signed_in(client, db, role=Role.clinician)
+    page = client.get("/account")
+    assert "Reminders on this device" in page.text
+    assert 'src="/static/js/reminders.js"' in page.text
+    assert "sent you something for tomorrow's appointment" in page.text.replace("&#39;", "'")
+    assert 'name="shared_for_appointment"' in page.text
+    assert 'name="appointment_tomorrow"' not in page.text and 'name="appointment_checkin"' not in page.text
+    form = {"appointment_tomorrow_at": "17:00", "quiet_from": "22:00", "quiet_until": "07:00"}
+    form["csrf_token"] = client.headers["X-CSRF-Token"]
+    saved = client.post("/account/reminders", data=form, follow_redirects=False)
+    assert saved.status_code == 303
+    assert client.get("/api/v1/me/reminder-settings").json() == {
+        "appointment_tomorrow": True,  # not offered to a clinician: left as it was
+        "appointment_checkin": True,
+        "shared_for_appointment": False,  # unticked
+        "appointment_tomorrow_at": "17:00",
+        "quiet_from": "22:00",
+        "quiet_until": "07:00",
+    }
+    ticked = client.post(
+        "/account/reminders", data=form | {"shared_for_appointment": "on"}, follow_redirects=False
+    )
+    assert ticked.status_code == 303
+    assert client.get("/api/v1/me/reminder-settings").json()["shared_for_appointment"] is True
+    refused = client.post(
+        "/account/reminders", data=form | {"shared_for_appointment": "on", "quiet_until": "22:00"}
+    )
+    assert refused.status_code == 422
+    assert 'name="shared_for_appointment" value="on" checked' in refused.text
+
+
+def test_the_account_page_names_the_kinds_in_dutch(client, db):  # type: ignore[no-untyped-def]
+    signed_in(client, db, locale="nl")
+    assert "Vraag me na een afspraak hoe het ging" in client.get("/account").text
+    client.post("/logout")
+    signed_in(client, db, role=Role.clinician, locale="nl")
+    text = client.get("/account").text
+    assert "Laat het me de dag ervoor weten als een deelnemer me iets stuurde voor een afspraak" in text

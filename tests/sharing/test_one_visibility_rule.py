@@ -6,7 +6,12 @@ from pathlib import Path
 
 APP = Path(__file__).resolve().parents[2] / "app"
 # Code that serves clinicians (or both audiences); the repository is where the rule lives.
-CLINICIAN_FACING = [*APP.glob("clinician/*.py"), *APP.glob("sharing/*.py"), *APP.glob("web/clinician/*.py")]
+CLINICIAN_FACING = [
+    *APP.glob("clinician/*.py"),
+    *APP.glob("sharing/*.py"),
+    *APP.glob("web/clinician/*.py"),
+    *APP.glob("reminders/*.py"),  # a clinician's "sent you something" asks the rule too
+]
 ALLOWED = {APP / "sharing" / "repository.py"}
 ENTRY_QUERY = re.compile(
     r"select\(\s*Entry\b|\.query\(\s*Entry\b|session\.get\(\s*Entry\b|FROM entries", re.IGNORECASE
